@@ -1,8 +1,16 @@
 # Sourced by ODC's scripts: picks a JDK >= 21 and exports JAVA_HOME and PATH.
 # Order: $JAVA_HOME if it is new enough, then the JDKs under /usr/lib/jvm, newest first.
+# The JDK's release file says its version without starting a JVM (launchers must start fast).
 odc_java_major() {
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 |
-    sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+  local v=""
+  if [ -r "$1/release" ]; then
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" | head -n 1)
+  fi
+  if [ -z "$v" ]; then
+    v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 |
+      sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1)
+  fi
+  echo "$v"
 }
 
 odc_select_jdk() {
