@@ -1,0 +1,113 @@
+package dev.odc.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code gpu-dev} command: reserve GPU development servers on ODC. */
+@Command(
+    name = "gpu-dev",
+    mixinStandardHelpOptions = true,
+    version = GpuDev.VERSION,
+    description = "Reserve GPU development servers on ODC (Open Developer Cloud).",
+    subcommands = {
+      LoginCommand.class,
+      LogoutCommand.class,
+      WhoamiCommand.class,
+      ReserveCommand.class,
+      ListCommand.class,
+      ShowCommand.class,
+      CancelCommand.class,
+      ExtendCommand.class,
+      AvailCommand.class,
+      SshCommand.class,
+      SshConfigCommand.class,
+      DiskCommand.class,
+      AuditCommand.class,
+      ConfigCommand.class,
+      ApiKeyCommand.class,
+      CompletionCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  gpu-dev config set api-url https://odc.example.com",
+      "  gpu-dev login",
+      "  gpu-dev reserve -g 2 -t h100 -H 4 -n train",
+      "  gpu-dev list",
+      "  gpu-dev ssh 1a2b3c4d",
+      "",
+      "Exit codes: 0 ok, 1 error, 2 usage, 3 login needed, 4 not found."
+    })
+public final class GpuDev {
+  public static final String VERSION = "gpu-dev 0.1.0";
+
+  private final Map<String, String> env;
+  private final Clock clock;
+  private final Path configDir;
+
+  public GpuDev(Map<String, String> env, Clock clock) {
+    this.env = Map.copyOf(env);
+    this.clock = clock;
+    this.configDir = ConfigStore.defaultDir(this.env);
+  }
+
+  public Map<String, String> env() {
+    return env;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public Path configDir() {
+    return configDir;
+  }
+
+  /** A fully configured command line writing to the given streams. */
+  public static CommandLine commandLine(GpuDev root, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(root);
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(GpuDev::handle);
+    return cli;
+  }
+
+  /** One clear line per failure; the stack trace only with {@code --debug}. */
+  static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
+    PrintWriter err = cmd.getErr();
+    boolean debug = parseResult.expandedArgs().contains("--debug");
+    int code;
+    String message;
+    if (e instanceof CliException c) {
+      code = c.exitCode();
+      message = c.getMessage();
+    } else if (e instanceof IllegalArgumentException) {
+      // The core records' own validation: the user gave a value they refuse.
+      code = ExitCodes.USAGE;
+      message = e.getMessage();
+    } else {
+      code = ExitCodes.ERROR;
+      message = "unexpected error: " + e;
+    }
+    err.println("gpu-dev: " + message);
+    if (debug) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return code;
+  }
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int code =
+        commandLine(new GpuDev(System.getenv(), Clock.systemUTC()), out, err).execute(args);
+    out.flush();
+    System.exit(code);
+  }
+}
