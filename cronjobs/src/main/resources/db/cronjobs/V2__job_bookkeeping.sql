@@ -16,11 +16,14 @@ CREATE TABLE job_runs
 
 -- Reservations the expiry job already put an EXPIRE message on the queue for. Written in the same
 -- transaction as the pgmq send, so a crash between the two cannot enqueue twice or not at all.
+-- Keyed by the deadline too: after an extension the new deadline gets its own EXPIRE.
 CREATE TABLE expiry_enqueued
 (
-  reservation_id UUID PRIMARY KEY,
+  reservation_id UUID        NOT NULL,
+  expires_at     TIMESTAMPTZ NOT NULL,
   msg_id         BIGINT,
-  enqueued_at    TIMESTAMPTZ NOT NULL DEFAULT now()
+  enqueued_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (reservation_id, expires_at)
 );
 
 -- Snapshots the retention job found never ready, first seen time, so the age limit counts from

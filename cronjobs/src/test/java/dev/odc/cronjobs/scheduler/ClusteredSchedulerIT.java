@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
-import dev.odc.cronjobs.testing.TestDatabase;
+import dev.odc.database.testing.PostgresExtension;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ClusteredSchedulerIT {
-  @RegisterExtension static final TestDatabase db = new TestDatabase();
+  @RegisterExtension static final PostgresExtension db = new PostgresExtension();
 
   private Jdbi jdbi;
   private QuartzScheduler a;

@@ -1,0 +1,100 @@
+package dev.odc.cronjobs.db;
+
+import dev.odc.core.Reservation;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/**
+ * The queries the jobs need beyond the database module's DAOs. Reads rows through the row mappers
+ * {@code Database.configure} registers; writes audit rows and queue messages through the documented
+ * SQL APIs (the audit chain trigger, {@code pgmq.send}).
+ */
+public interface CronQueries {
+  String RESERVATION_COLUMNS =
+      "id, user_id, username, name, gpu_type, gpu_count, node_count, image, hours, disk_name,"
+          + " labels, status, failure_reason, queue_position, estimated_start_at, namespace,"
+          + " pod_name, node_name, ssh_host, ssh_port, created_at, started_at, expires_at,"
+          + " ended_at, warnings_sent, status_history, version";
+
+  @SqlQuery(
+      "select "
+          + RESERVATION_COLUMNS
+          + " from reservations where status = :status order by created_at, id")
+  List<Reservation> reservationsInStatus(@Bind("status") String status);
+
+  /**
+   * Drops from {@code warnings_sent} the thresholds that are more than {@code remainingSeconds}
+   * away: they were sent for an earlier deadline, before an extension moved it.
+   *
+   * @return true when something was re-armed
+   */
+  @SqlUpdate(
+      "update reservations set warnings_sent = array(select w from unnest(warnings_sent) w"
+          + " where w * 60 >= :remaining order by w desc), version = version + 1"
+          + " where id = :id and exists (select 1 from unnest(warnings_sent) w"
+          + " where w * 60 < :remaining)")
+  boolean rearmWarnings(@Bind("id") UUID id, @Bind("remaining") long remainingSeconds);
+
+  /**
+   * Records that the EXPIRE for this deadline is being enqueued; false when it already was. The
+   * deadline is part of the key, so a reservation extended after its expiry was enqueued gets a
+   * new one for its new deadline.
+   */
+  @SqlUpdate(
+      "insert into cronjobs.expiry_enqueued (reservation_id, expires_at)"
+          + " values (:id, :expiresAt) on conflict do nothing")
+  boolean recordExpiryEnqueued(@Bind("id") UUID id, @Bind("expiresAt") Instant expiresAt);
+
+  @SqlUpdate(
+      "update cronjobs.expiry_enqueued set msg_id = :msgId"
+          + " where reservation_id = :id and expires_at = :expiresAt")
+  void setExpiryMessageId(
+      @Bind("id") UUID id, @Bind("expiresAt") Instant expiresAt, @Bind("msgId") long msgId);
+
+  @SqlQuery(
+      "select exists (select 1 from cronjobs.expiry_enqueued where reservation_id = :id"
+          + " and expires_at = :expiresAt)")
+  boolean expiryEnqueued(@Bind("id") UUID id, @Bind("expiresAt") Instant expiresAt);
+
+  /** Sends one message with PGMQ's SQL API and wakes listeners, as the Java client does. */
+  default long sendMessage(String queue, String json) {
+    long id = pgmqSend(queue, json);
+    notifyQueue("pgmq_" + queue);
+    return id;
+  }
+
+  @SqlQuery("select * from pgmq.send(:queue, cast(:msg as jsonb))")
+  long pgmqSend(@Bind("queue") String queue, @Bind("msg") String json);
+
+  @SqlQuery("select pg_notify(:channel, '') is null")
+  boolean notifyQueue(@Bind("channel") String channel);
+
+  /** Appends one audit row; the chain trigger fills id, time and hashes. */
+  @SqlUpdate(
+      "insert into audit_log (actor, action, resource_type, resource_id, outcome, details)"
+          + " values (:actor, :action, :resourceType, :resourceId, :outcome,"
+          + " cast(:details as jsonb))")
+  void insertAudit(
+      @Bind("actor") String actor,
+      @Bind("action") String action,
+      @Bind("resourceType") String resourceType,
+      @Bind("resourceId") String resourceId,
+      @Bind("outcome") String outcome,
+      @Bind("details") String detailsJson);
+
+  @SqlQuery(
+      "select count(*) from audit_log where actor = :actor and action = :action"
+          + " and resource_id = :resourceId")
+  long countAudit(
+      @Bind("actor") String actor,
+      @Bind("action") String action,
+      @Bind("resourceId") String resourceId);
+
+  @SqlQuery("select expires_at from reservations where id = :id")
+  Optional<Instant> expiresAt(@Bind("id") UUID id);
+}

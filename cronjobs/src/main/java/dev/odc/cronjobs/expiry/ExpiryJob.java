@@ -1,0 +1,356 @@
+package dev.odc.cronjobs.expiry;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.odc.core.AuditEvent;
+import dev.odc.core.Reservation;
+import dev.odc.core.ReservationStatus;
+import dev.odc.core.queue.ReservationMessage;
+import dev.odc.cronjobs.db.Audit;
+import dev.odc.cronjobs.db.CronQueries;
+import dev.odc.cronjobs.db.Transitions;
+import dev.odc.cronjobs.scheduler.CronTask;
+import dev.odc.cronjobs.scheduler.JobReport;
+import dev.odc.cronjobs.scheduler.PartialFailureException;
+import dev.odc.cronjobs.scheduler.RunContext;
+import dev.odc.database.ReservationDao;
+import dev.odc.database.StaleUpdateException;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Warns users before their reservation ends, enqueues EXPIRE after the grace period, and ends
+ * reservations stuck in PREPARING or QUEUED or whose pod vanished.
+ *
+ * <p>Idempotent: each warning threshold is marked in {@code warnings_sent} in the same transaction
+ * that creates its (deterministically named) Event, and each EXPIRE is recorded per deadline in
+ * the transaction that sends it, so a run that dies halfway is completed by the next one without
+ * sending anything twice. Failures on one reservation do not stop the others.
+ */
+public final class ExpiryJob implements CronTask {
+  private static final Logger log = LoggerFactory.getLogger(ExpiryJob.class);
+
+  public static final String NAME = "expiry";
+
+  private final Jdbi jdbi;
+  private final KubernetesClient kubernetes;
+  private final PodNotifier pods;
+  private final Optional<WebhookNotifier> webhook;
+  private final ExpirySettings settings;
+  private final Clock clock;
+  private final Audit audit = new Audit(NAME);
+
+  public ExpiryJob(
+      Jdbi jdbi,
+      KubernetesClient kubernetes,
+      PodNotifier pods,
+      Optional<WebhookNotifier> webhook,
+      ExpirySettings settings,
+      Clock clock) {
+    this.jdbi = requireNonNull(jdbi, "jdbi is null");
+    this.kubernetes = requireNonNull(kubernetes, "kubernetes is null");
+    this.pods = requireNonNull(pods, "pods is null");
+    this.webhook = requireNonNull(webhook, "webhook is null");
+    this.settings = requireNonNull(settings, "settings is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public JobReport run(RunContext context) {
+    Instant now = clock.instant();
+    JobReport.Builder report =
+        new JobReport.Builder()
+            .zero(
+                "warnings_sent",
+                "warnings_rearmed",
+                "expire_enqueued",
+                "preparing_failed",
+                "queued_cancelled",
+                "vanished",
+                "errors");
+    rearm(now, report);
+    sendWarnings(now, report);
+    enqueueExpiries(now, report);
+    endStuck(ReservationStatus.PREPARING, settings.preparingLimit(), now, report);
+    endStuck(ReservationStatus.QUEUED, settings.queuedLimit(), now, report);
+    endVanished(now, report);
+    if (report.get("errors") > 0) {
+      // Surfaces in the run record and health check; what succeeded is committed already.
+      throw new PartialFailureException(report.build());
+    }
+    return report.build();
+  }
+
+  /**
+   * An extension moves {@code expires_at} later; thresholds sent for the old deadline that are now
+   * in the future again are dropped from {@code warnings_sent} so they fire once more.
+   */
+  private void rearm(Instant now, JobReport.Builder report) {
+    for (Reservation r : jdbi.onDemand(CronQueries.class).reservationsInStatus("ACTIVE")) {
+      if (r.expiresAt() == null || r.warningsSent().isEmpty()) {
+        continue;
+      }
+      long remaining = Duration.between(now, r.expiresAt()).toSeconds();
+      if (jdbi.onDemand(CronQueries.class).rearmWarnings(r.id(), remaining)) {
+        report.add("warnings_rearmed");
+        log.info("re-armed expiry warnings of reservation {} (deadline moved)", r.id());
+      }
+    }
+  }
+
+  private void sendWarnings(Instant now, JobReport.Builder report) {
+    if (settings.warningMinutes().isEmpty()) {
+      return;
+    }
+    int maxMinutes = settings.warningMinutes().stream().mapToInt(Integer::intValue).max().orElse(0);
+    List<Reservation> soon =
+        jdbi.onDemand(ReservationDao.class)
+            .listActiveExpiringBefore(now.plus(Duration.ofMinutes(maxMinutes)).plusSeconds(1));
+    for (Reservation listed : soon) {
+      try {
+        Optional<Delivered> delivered = warnOne(listed.id(), now);
+        delivered.ifPresent(
+            d -> {
+              report.add("warnings_sent");
+              bestEffortChannels(d);
+            });
+      } catch (RuntimeException e) {
+        report.add("errors");
+        log.warn("could not warn reservation {}; the next run retries", listed.id(), e);
+      }
+    }
+  }
+
+  private record Delivered(Reservation reservation, int minutes, String message) {}
+
+  private Optional<Delivered> warnOne(UUID id, Instant now) {
+    return jdbi.inTransaction(
+        h -> {
+          ReservationDao dao = h.attach(ReservationDao.class);
+          Optional<Reservation> locked = dao.findByIdForUpdate(id);
+          if (locked.isEmpty()
+              || locked.get().status() != ReservationStatus.ACTIVE
+              || locked.get().expiresAt() == null) {
+            return Optional.empty();
+          }
+          Reservation r = locked.get();
+          long remaining = Duration.between(now, r.expiresAt()).toSeconds();
+          if (remaining <= 0) {
+            return Optional.empty();
+          }
+          List<Integer> due =
+              settings.warningMinutes().stream()
+                  .filter(m -> remaining <= m * 60L && !r.warningsSent().contains(m))
+                  .sorted()
+                  .toList();
+          if (due.isEmpty()) {
+            return Optional.empty();
+          }
+          // One message, for the most urgent threshold: after downtime the user gets "5 minutes
+          // left" once rather than three warnings at the same moment.
+          int minutes = due.getFirst();
+          for (int m : due) {
+            dao.markWarningSent(id, m);
+          }
+          String message = message(r, remaining);
+          if (r.namespace() != null && r.podName() != null) {
+            pods.createEvent(r.namespace(), r.podName(), minutes, r.expiresAt(), message);
+          }
+          Map<String, Object> details = new LinkedHashMap<>();
+          details.put("minutesBefore", minutes);
+          details.put("thresholds", due);
+          details.put("expiresAt", r.expiresAt().toString());
+          audit.write(h, "reservation.warn", "reservation", id.toString(), AuditEvent.SUCCESS, details);
+          return Optional.of(new Delivered(r, minutes, message));
+        });
+  }
+
+  /** Exec and webhook run after the commit: slow or failing, they must not hold the row lock. */
+  private void bestEffortChannels(Delivered d) {
+    Reservation r = d.reservation();
+    if (r.namespace() != null && r.podName() != null) {
+      pods.execWarning(r.namespace(), r.podName(), d.message());
+    }
+    webhook.ifPresent(
+        hook -> {
+          Map<String, Object> fields = new LinkedHashMap<>();
+          fields.put("reservationId", r.id().toString());
+          fields.put("name", r.name());
+          fields.put("user", r.username());
+          fields.put("minutesBefore", d.minutes());
+          fields.put("expiresAt", r.expiresAt().toString());
+          try {
+            hook.post(d.message(), fields);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (java.io.IOException e) {
+            log.warn("webhook warning for reservation {} failed: {}", r.id(), e.getMessage());
+          }
+        });
+  }
+
+  static String message(Reservation r, long remainingSeconds) {
+    long minutes = Math.max(1, (remainingSeconds + 59) / 60);
+    return "ODC reservation "
+        + r.name()
+        + " ("
+        + r.shortId()
+        + ") of "
+        + r.username()
+        + " expires in "
+        + minutes
+        + " minute"
+        + (minutes == 1 ? "" : "s")
+        + " at "
+        + r.expiresAt()
+        + ". Save your work, or extend it: gpu-dev extend "
+        + r.shortId();
+  }
+
+  private void enqueueExpiries(Instant now, JobReport.Builder report) {
+    List<Reservation> due =
+        jdbi.onDemand(ReservationDao.class).listActiveExpiringBefore(now.minus(settings.grace()));
+    for (Reservation r : due) {
+      try {
+        boolean sent =
+            jdbi.inTransaction(
+                h -> {
+                  CronQueries q = h.attach(CronQueries.class);
+                  if (!q.recordExpiryEnqueued(r.id(), r.expiresAt())) {
+                    return false;
+                  }
+                  long msgId =
+                      q.sendMessage(
+                          ReservationMessage.QUEUE,
+                          Audit.json(
+                              new ReservationMessage(r.id(), ReservationMessage.Action.EXPIRE)));
+                  q.setExpiryMessageId(r.id(), r.expiresAt(), msgId);
+                  audit.write(
+                      h,
+                      "reservation.expire",
+                      "reservation",
+                      r.id().toString(),
+                      AuditEvent.SUCCESS,
+                      Map.of("expiresAt", r.expiresAt().toString(), "msgId", msgId));
+                  return true;
+                });
+        if (sent) {
+          report.add("expire_enqueued");
+          log.info("enqueued EXPIRE for reservation {} (expired at {})", r.id(), r.expiresAt());
+        }
+      } catch (RuntimeException e) {
+        report.add("errors");
+        log.warn("could not enqueue EXPIRE for reservation {}", r.id(), e);
+      }
+    }
+  }
+
+  private void endStuck(
+      ReservationStatus status, Duration limit, Instant now, JobReport.Builder report) {
+    ReservationStatus next =
+        status == ReservationStatus.QUEUED ? ReservationStatus.CANCELLED : ReservationStatus.FAILED;
+    String counter = status == ReservationStatus.QUEUED ? "queued_cancelled" : "preparing_failed";
+    for (Reservation r : jdbi.onDemand(CronQueries.class).reservationsInStatus(status.name())) {
+      Instant since = Transitions.enteredCurrentStatus(r);
+      if (!since.plus(limit).isBefore(now)) {
+        continue;
+      }
+      String reason =
+          status.name() + " for longer than " + limit.toMinutes() + " minutes (since " + since + ")";
+      if (transition(r, next, reason, now, report)) {
+        report.add(counter);
+      }
+    }
+  }
+
+  private void endVanished(Instant now, JobReport.Builder report) {
+    List<Reservation> active =
+        jdbi.onDemand(CronQueries.class).reservationsInStatus("ACTIVE").stream()
+            .filter(r -> r.namespace() != null && r.podName() != null)
+            .filter(
+                r ->
+                    r.startedAt() == null
+                        || r.startedAt().plus(settings.vanishedPodGrace()).isBefore(now))
+            .toList();
+    Map<String, Set<String>> podsByNamespace = new HashMap<>();
+    for (String ns : active.stream().map(Reservation::namespace).collect(Collectors.toSet())) {
+      try {
+        podsByNamespace.put(
+            ns,
+            kubernetes.pods().inNamespace(ns).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .map(Pod::getMetadata)
+                .map(m -> m.getName())
+                .collect(Collectors.toCollection(HashSet::new)));
+      } catch (RuntimeException e) {
+        // Without a listing we cannot tell "vanished" from "not seen": decide nothing.
+        report.add("errors");
+        log.warn("could not list pods in namespace {}", ns, e);
+      }
+    }
+    List<Reservation> vanished = new ArrayList<>();
+    for (Reservation r : active) {
+      Set<String> names = podsByNamespace.get(r.namespace());
+      if (names != null && !names.contains(r.podName())) {
+        vanished.add(r);
+      }
+    }
+    for (Reservation r : vanished) {
+      boolean pastExpiry = r.expiresAt() != null && !r.expiresAt().isAfter(now);
+      ReservationStatus next = pastExpiry ? ReservationStatus.EXPIRED : ReservationStatus.FAILED;
+      String reason = "pod " + r.namespace() + "/" + r.podName() + " vanished";
+      if (transition(r, next, reason, now, report)) {
+        report.add("vanished");
+      }
+    }
+  }
+
+  private boolean transition(
+      Reservation r, ReservationStatus next, String reason, Instant now, JobReport.Builder report) {
+    try {
+      jdbi.useTransaction(
+          h -> {
+            ReservationDao dao = h.attach(ReservationDao.class);
+            dao.update(Transitions.to(r, next, audit.actor(), reason, now));
+            audit.write(
+                h,
+                "reservation.status",
+                "reservation",
+                r.id().toString(),
+                AuditEvent.SUCCESS,
+                Map.of("from", r.status().name(), "to", next.name(), "reason", reason));
+          });
+      log.info("reservation {}: {} -> {} ({})", r.id(), r.status(), next, reason);
+      return true;
+    } catch (StaleUpdateException e) {
+      // Someone (the processor, a user) changed it meanwhile; the next run looks again.
+      log.info("reservation {} changed while ending it; leaving it to the next run", r.id());
+      return false;
+    } catch (RuntimeException e) {
+      report.add("errors");
+      log.warn("could not move reservation {} to {}", r.id(), next, e);
+      return false;
+    }
+  }
+}
