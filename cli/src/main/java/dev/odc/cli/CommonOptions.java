@@ -29,6 +29,12 @@ public final class CommonOptions {
       description = "Read an API key from FILE instead of the cached login ($GPU_DEV_API_KEY works too).")
   String apiKeyFile;
 
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
   @Option(names = "--debug", description = "Show details (stack traces, HTTP calls) on stderr.")
   boolean debug;
 
