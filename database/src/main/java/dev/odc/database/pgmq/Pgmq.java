@@ -283,6 +283,11 @@ public final class Pgmq {
                 .one());
   }
 
+  /** Wakes every consumer listening on the queue's channel, e.g. to make them stop promptly. */
+  public void notifyConsumers(String queue) {
+    jdbi.useHandle(h -> notify(h, queue));
+  }
+
   /** Reads the message with the given type. @throws QueueException when it does not map */
   public <T> QueueMessage<T> convert(QueueMessage<JsonNode> raw, Class<T> type) {
     try {

@@ -101,7 +101,7 @@ public final class PostgresExtension implements BeforeAllCallback {
           }
         }
         for (String queue : queues) {
-          st.execute("truncate pgmq.q_" + queue + ", pgmq.a_" + queue);
+          st.execute("truncate pgmq.q_" + queue + ", pgmq.a_" + queue + " restart identity");
         }
       }
       c.commit();
