@@ -1,0 +1,177 @@
+package dev.odc.api;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import dev.odc.api.auth.ApiKeyAuthProvider;
+import dev.odc.api.auth.ApiKeyIssuer;
+import dev.odc.api.auth.AuthProvider;
+import dev.odc.api.auth.AwsIamAuthProvider;
+import dev.odc.api.auth.ChainedAuthenticator;
+import dev.odc.api.auth.OdcPrincipal;
+import dev.odc.api.auth.OidcAuthProvider;
+import dev.odc.api.auth.RoleAuthorizer;
+import dev.odc.api.auth.UserDirectory;
+import dev.odc.api.errors.ApiExceptionMapper;
+import dev.odc.api.errors.CatchAllMapper;
+import dev.odc.api.errors.DatabaseUnavailableMapper;
+import dev.odc.api.errors.JsonExceptionMapper;
+import dev.odc.api.errors.RequestSizeFilter;
+import dev.odc.api.errors.WebApplicationExceptionMapper;
+import dev.odc.api.health.OidcHealthCheck;
+import dev.odc.api.health.PrometheusServlet;
+import dev.odc.api.health.QueueHealthCheck;
+import dev.odc.api.resources.ApiKeyResource;
+import dev.odc.api.resources.AuditResource;
+import dev.odc.api.resources.AuthResource;
+import dev.odc.api.resources.AvailabilityResource;
+import dev.odc.api.resources.DiskResource;
+import dev.odc.api.resources.MeResource;
+import dev.odc.api.resources.OpenApiResource;
+import dev.odc.api.resources.ReservationResource;
+import dev.odc.api.service.ApiKeyService;
+import dev.odc.api.service.AuditService;
+import dev.odc.api.service.DiskService;
+import dev.odc.api.service.ReservationService;
+import dev.odc.core.Json;
+import dev.odc.database.Database;
+import dev.odc.database.GpuTypeDao;
+import io.dropwizard.auth.AuthDynamicFeature;
+import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.ManagedDataSource;
+import io.dropwizard.jdbi3.JdbiFactory;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ODC API. Start it like any Dropwizard application: {@code java -jar api-service.jar server
+ * config.yml}, or from other JVM code with {@code new ApiApplication().run("server", path)} or
+ * {@code DropwizardAppExtension}.
+ */
+public class ApiApplication extends Application<ApiConfiguration> {
+  private static final Logger log = LoggerFactory.getLogger(ApiApplication.class);
+  private final Clock clock;
+
+  public ApiApplication() {
+    this(Clock.systemUTC());
+  }
+
+  /** With another clock, for tests of expiry and TTLs. */
+  public ApiApplication(Clock clock) {
+    this.clock = clock;
+  }
+
+  public static void main(String[] args) throws Exception {
+    new ApiApplication().run(args);
+  }
+
+  @Override
+  public String getName() {
+    return "odc-api";
+  }
+
+  @Override
+  public void initialize(Bootstrap<ApiConfiguration> bootstrap) {
+    // strict: a ${VAR} without default that is not set stops start-up, naming the variable
+    bootstrap.setConfigurationSourceProvider(
+        new SubstitutingSourceProvider(
+            bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
+    Json.configure(bootstrap.getObjectMapper());
+  }
+
+  @Override
+  public void run(ApiConfiguration config, Environment environment) {
+    environment.getObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    environment.getObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    if (config.getServerFactory() instanceof AbstractServerFactory server) {
+      // our mappers give every error the one ODC shape
+      server.setRegisterDefaultExceptionMappers(false);
+    }
+
+    ManagedDataSource dataSource =
+        config.getDatabase().build(environment.metrics(), "postgresql");
+    if (config.isMigrateOnStart()) {
+      Database.migrate(dataSource);
+    }
+    Jdbi jdbi =
+        Database.configure(
+            new JdbiFactory().build(environment, config.getDatabase(), dataSource, "postgresql"));
+    upsertGpuTypes(config, jdbi);
+
+    UserDirectory users = new UserDirectory(jdbi, clock);
+    ApiKeyIssuer issuer = new ApiKeyIssuer(clock);
+    List<AuthProvider<String>> providers = new ArrayList<>();
+    providers.add(new ApiKeyAuthProvider(jdbi, clock));
+    if (config.getOidc().enabled) {
+      OidcAuthProvider oidc = new OidcAuthProvider(config.getOidc(), users);
+      providers.add(oidc);
+      environment.healthChecks().register("oidc", new OidcHealthCheck(oidc.discovery()));
+    }
+    Optional<AwsIamAuthProvider> aws =
+        config.getAws().enabled
+            ? Optional.of(new AwsIamAuthProvider(config.getAws(), users))
+            : Optional.empty();
+
+    environment
+        .jersey()
+        .register(
+            new AuthDynamicFeature(
+                new OAuthCredentialAuthFilter.Builder<OdcPrincipal>()
+                    .setAuthenticator(new ChainedAuthenticator(providers))
+                    .setAuthorizer(new RoleAuthorizer())
+                    .setPrefix("Bearer")
+                    .setRealm("odc")
+                    .buildAuthFilter()));
+    environment.jersey().register(RolesAllowedDynamicFeature.class);
+    environment.jersey().register(new AuthValueFactoryProvider.Binder<>(OdcPrincipal.class));
+
+    environment.jersey().register(new RequestSizeFilter(config.getMaxRequestSize().toBytes()));
+    environment.jersey().register(new ApiExceptionMapper());
+    environment.jersey().register(new JsonExceptionMapper());
+    environment.jersey().register(new WebApplicationExceptionMapper());
+    environment.jersey().register(new DatabaseUnavailableMapper());
+    environment.jersey().register(new CatchAllMapper());
+
+    environment
+        .jersey()
+        .register(
+            new ReservationResource(
+                new ReservationService(jdbi, config.getLimits(), config.getDefaultImage(), clock)));
+    environment.jersey().register(new DiskResource(new DiskService(jdbi, config.getLimits(), clock)));
+    environment.jersey().register(new AuditResource(new AuditService(jdbi)));
+    environment
+        .jersey()
+        .register(
+            new ApiKeyResource(new ApiKeyService(jdbi, config.getApiKeys(), issuer, clock)));
+    environment.jersey().register(new AuthResource(config, jdbi, aws, issuer));
+    environment.jersey().register(new MeResource(jdbi, config.getLimits()));
+    environment.jersey().register(new AvailabilityResource(jdbi));
+    environment.jersey().register(new OpenApiResource());
+
+    environment.healthChecks().register("queue", new QueueHealthCheck(jdbi));
+    environment
+        .admin()
+        .addServlet("prometheus", new PrometheusServlet(environment.metrics()))
+        .addMapping("/prometheus");
+  }
+
+  private static void upsertGpuTypes(ApiConfiguration config, Jdbi jdbi) {
+    GpuTypeDao types = jdbi.onDemand(GpuTypeDao.class);
+    for (ApiConfiguration.GpuTypeConfig type : config.getGpuTypes()) {
+      types.upsertDefinition(
+          type.name, type.nodeLabelValue, type.gpusPerNode, type.cpusPerNode, type.memoryGbPerNode);
+    }
+    log.info("Configured {} GPU types", config.getGpuTypes().size());
+  }
+}

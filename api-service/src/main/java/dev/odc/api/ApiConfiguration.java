@@ -1,0 +1,211 @@
+package dev.odc.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.util.Duration;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Configuration of the api-service; see {@code api-service/config.yml} for an example. */
+public class ApiConfiguration extends Configuration {
+  @Valid @NotNull private DataSourceFactory database = new DataSourceFactory();
+
+  @Valid @NotNull private OidcConfig oidc = new OidcConfig();
+
+  @Valid @NotNull private ApiKeysConfig apiKeys = new ApiKeysConfig();
+
+  @Valid @NotNull private AwsConfig aws = new AwsConfig();
+
+  @Valid @NotNull private LimitsConfig limits = new LimitsConfig();
+
+  @Valid @NotNull private List<GpuTypeConfig> gpuTypes = new ArrayList<>();
+
+  @NotBlank private String defaultImage = "ghcr.io/odc/devserver:latest";
+
+  /** Bodies above this size are refused with 413 before they are parsed. */
+  @NotNull private DataSize maxRequestSize = DataSize.kibibytes(64);
+
+  /** Apply the schema migrations at start-up. */
+  private boolean migrateOnStart = true;
+
+  @JsonProperty
+  public DataSourceFactory getDatabase() {
+    return database;
+  }
+
+  @JsonProperty
+  public void setDatabase(DataSourceFactory database) {
+    this.database = database;
+  }
+
+  @JsonProperty
+  public OidcConfig getOidc() {
+    return oidc;
+  }
+
+  @JsonProperty
+  public void setOidc(OidcConfig oidc) {
+    this.oidc = oidc;
+  }
+
+  @JsonProperty
+  public ApiKeysConfig getApiKeys() {
+    return apiKeys;
+  }
+
+  @JsonProperty
+  public void setApiKeys(ApiKeysConfig apiKeys) {
+    this.apiKeys = apiKeys;
+  }
+
+  @JsonProperty
+  public AwsConfig getAws() {
+    return aws;
+  }
+
+  @JsonProperty
+  public void setAws(AwsConfig aws) {
+    this.aws = aws;
+  }
+
+  @JsonProperty
+  public LimitsConfig getLimits() {
+    return limits;
+  }
+
+  @JsonProperty
+  public void setLimits(LimitsConfig limits) {
+    this.limits = limits;
+  }
+
+  @JsonProperty
+  public List<GpuTypeConfig> getGpuTypes() {
+    return gpuTypes;
+  }
+
+  @JsonProperty
+  public void setGpuTypes(List<GpuTypeConfig> gpuTypes) {
+    this.gpuTypes = gpuTypes;
+  }
+
+  @JsonProperty
+  public String getDefaultImage() {
+    return defaultImage;
+  }
+
+  @JsonProperty
+  public void setDefaultImage(String defaultImage) {
+    this.defaultImage = defaultImage;
+  }
+
+  @JsonProperty
+  public DataSize getMaxRequestSize() {
+    return maxRequestSize;
+  }
+
+  @JsonProperty
+  public void setMaxRequestSize(DataSize maxRequestSize) {
+    this.maxRequestSize = maxRequestSize;
+  }
+
+  @JsonProperty
+  public boolean isMigrateOnStart() {
+    return migrateOnStart;
+  }
+
+  @JsonProperty
+  public void setMigrateOnStart(boolean migrateOnStart) {
+    this.migrateOnStart = migrateOnStart;
+  }
+
+  /** The trusted OIDC issuer. */
+  public static class OidcConfig {
+    /** False turns OIDC off (API keys and AWS login only). */
+    @JsonProperty public boolean enabled = true;
+
+    /** Exactly the {@code iss} of the tokens; discovery is read from below it. */
+    @JsonProperty @NotBlank public String issuer;
+
+    /** The {@code aud} tokens must carry. */
+    @JsonProperty @NotBlank public String audience;
+
+    /** The public client the CLI logs in with. */
+    @JsonProperty @NotBlank public String clientId;
+
+    @JsonProperty @NotNull public List<String> scopes = List.of("openid", "profile", "email");
+
+    /** The first of these claims that is present names the user. */
+    @JsonProperty @NotEmpty
+    public List<String> usernameClaims = List.of("preferred_username", "email", "sub");
+
+    @JsonProperty @NotBlank public String groupsClaim = "groups";
+
+    @JsonProperty @NotNull public List<String> adminGroups = List.of("odc-admins");
+
+    /** Asymmetric JWS algorithms only: HMAC and none are refused whatever this says. */
+    @JsonProperty @NotEmpty
+    public List<String> allowedAlgorithms = List.of("RS256", "RS384", "RS512", "ES256", "ES384");
+
+    @JsonProperty @NotNull public Duration clockSkew = Duration.seconds(30);
+
+    /** At most one JWKS fetch per interval, even when tokens with unknown kids keep coming. */
+    @JsonProperty @NotNull public Duration jwksRefreshMinInterval = Duration.seconds(30);
+
+    @JsonProperty @NotNull public Duration jwksCacheTtl = Duration.minutes(15);
+
+    @JsonProperty @NotNull public Duration httpTimeout = Duration.seconds(5);
+  }
+
+  /** API keys: bearer credentials for automation. */
+  public static class ApiKeysConfig {
+    @JsonProperty @NotNull public Duration defaultTtl = Duration.days(30);
+    @JsonProperty @NotNull public Duration maxTtl = Duration.days(365);
+  }
+
+  /** The AWS IAM login path for the transition from IAM-based clusters. */
+  public static class AwsConfig {
+    @JsonProperty public boolean enabled = false;
+
+    /** Where presigned GetCallerIdentity requests are sent; never a URL from a request. */
+    @JsonProperty @NotBlank public String stsEndpoint = "https://sts.amazonaws.com";
+
+    @JsonProperty @NotNull public List<String> allowedAccountIds = List.of();
+
+    /**
+     * Glob patterns ({@code *} matches any run of characters) for the caller ARN; empty allows
+     * every ARN of an allowed account.
+     */
+    @JsonProperty @NotNull public List<String> allowedArnPatterns = List.of();
+
+    @JsonProperty @NotNull public Duration apiKeyTtl = Duration.hours(12);
+
+    @JsonProperty @NotNull public Duration httpTimeout = Duration.seconds(10);
+  }
+
+  /** Per-user limits. */
+  public static class LimitsConfig {
+    @JsonProperty @Min(1) public int maxConcurrentGpus = 8;
+    @JsonProperty public double maxHoursPerReservation = 24;
+    @JsonProperty public double maxTotalHours = 72;
+    @JsonProperty @Min(0) public int maxDisks = 5;
+    @JsonProperty @Min(1) public int defaultDiskSizeGb = 100;
+    @JsonProperty @Min(1) public int maxDiskSizeGb = 2000;
+    @JsonProperty @Min(1) public int maxNodeCount = 8;
+  }
+
+  /** A GPU type the platform offers; upserted into gpu_types at start-up. */
+  public static class GpuTypeConfig {
+    @JsonProperty @NotBlank public String name;
+    @JsonProperty @NotBlank public String nodeLabelValue;
+    @JsonProperty @Min(1) public int gpusPerNode;
+    @JsonProperty @Min(0) public int cpusPerNode;
+    @JsonProperty @Min(0) public int memoryGbPerNode;
+  }
+}

@@ -1,0 +1,111 @@
+package dev.odc.api.service;
+
+import dev.odc.api.ApiConfiguration.ApiKeysConfig;
+import dev.odc.api.auth.ApiKeyIssuer;
+import dev.odc.api.auth.OdcPrincipal;
+import dev.odc.api.db.ApiQueries;
+import dev.odc.api.db.AuditLog;
+import dev.odc.api.errors.ApiException;
+import dev.odc.core.ApiKey;
+import dev.odc.core.AuditEvent;
+import dev.odc.core.api.ApiKeyCreated;
+import dev.odc.core.api.CreateApiKeyRequest;
+import dev.odc.database.ApiKeyDao;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Jdbi;
+
+/** The caller's API keys. */
+public class ApiKeyService {
+  private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}");
+  private static final Pattern SCOPE = Pattern.compile("[a-z][a-z0-9:._-]{0,62}");
+
+  private final Jdbi jdbi;
+  private final ApiKeysConfig config;
+  private final ApiKeyIssuer issuer;
+  private final Clock clock;
+
+  public ApiKeyService(Jdbi jdbi, ApiKeysConfig config, ApiKeyIssuer issuer, Clock clock) {
+    this.jdbi = jdbi;
+    this.config = config;
+    this.issuer = issuer;
+    this.clock = clock;
+  }
+
+  public ApiKeyCreated create(OdcPrincipal caller, CreateApiKeyRequest request) {
+    Validation.required(request, "body");
+    String name = Validation.required(request.name(), "name");
+    if (!KEY_NAME.matcher(name).matches()) {
+      throw ApiException.invalid(
+          "name", "name must be 1-63 letters, digits, spaces, '.', '_' or '-'");
+    }
+    for (String scope : request.scopes()) {
+      if (scope == null || !SCOPE.matcher(scope).matches()) {
+        throw ApiException.invalid("scopes", "scopes must be lower-case words like 'reservations'");
+      }
+    }
+    Duration ttl =
+        request.ttlHours() == null
+            ? Duration.ofMillis(config.defaultTtl.toMilliseconds())
+            : Duration.ofHours(request.ttlHours());
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw ApiException.invalid("ttlHours", "ttlHours must be positive");
+    }
+    long maxHours = config.maxTtl.toHours();
+    if (ttl.toMillis() > config.maxTtl.toMilliseconds()) {
+      throw ApiException.limit(
+          "apiKeys.maxTtl", maxHours, "ttlHours exceeds the limit of " + maxHours + " hours");
+    }
+    return jdbi.inTransaction(
+        handle ->
+            issuer.issue(
+                handle,
+                caller.user(),
+                caller.getName(),
+                name,
+                ttl,
+                request.scopes(),
+                Map.of("name", name, "ttlHours", ttl.toHours(), "via", caller.method())));
+  }
+
+  public List<ApiKey> list(OdcPrincipal caller) {
+    return jdbi.onDemand(ApiKeyDao.class).listByUser(caller.user().id());
+  }
+
+  /** Revokes one of the caller's keys; someone else's key answers 404. */
+  public ApiKey revoke(OdcPrincipal caller, String id) {
+    UUID keyId;
+    try {
+      keyId = UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.notFound("API key", id);
+    }
+    return jdbi.inTransaction(
+        handle -> {
+          ApiKeyDao keys = handle.attach(ApiKeyDao.class);
+          Optional<ApiKey> key =
+              keys.findById(keyId)
+                  .filter(k -> k.userId().equals(caller.user().id()) || caller.isAdmin());
+          if (key.isEmpty()) {
+            throw ApiException.notFound("API key", id);
+          }
+          if (key.get().revokedAt() == null) {
+            keys.revoke(keyId, clock.instant());
+            AuditLog.record(
+                handle.attach(ApiQueries.class),
+                caller.getName(),
+                "apikey.revoke",
+                "apikey",
+                keyId.toString(),
+                AuditEvent.SUCCESS,
+                Map.of("name", key.get().name()));
+          }
+          return keys.findById(keyId).orElseThrow();
+        });
+  }
+}

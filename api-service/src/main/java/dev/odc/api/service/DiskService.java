@@ -1,0 +1,173 @@
+package dev.odc.api.service;
+
+import dev.odc.api.ApiConfiguration.LimitsConfig;
+import dev.odc.api.auth.OdcPrincipal;
+import dev.odc.api.db.ApiQueries;
+import dev.odc.api.db.AuditLog;
+import dev.odc.api.errors.ApiException;
+import dev.odc.core.AuditEvent;
+import dev.odc.core.Disk;
+import dev.odc.core.DiskSnapshot;
+import dev.odc.core.ErrorCode;
+import dev.odc.core.api.CreateDiskRequest;
+import dev.odc.core.api.Page;
+import dev.odc.core.api.RenameDiskRequest;
+import dev.odc.core.queue.DiskOperationMessage;
+import dev.odc.database.Cursor;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The caller's home disks, by name. Disks are per user: a name is only looked up among the
+ * caller's own disks, so another user's disk simply does not exist here.
+ */
+public class DiskService {
+  private final Jdbi jdbi;
+  private final LimitsConfig limits;
+  private final Clock clock;
+
+  public DiskService(Jdbi jdbi, LimitsConfig limits, Clock clock) {
+    this.jdbi = jdbi;
+    this.limits = limits;
+    this.clock = clock;
+  }
+
+  public Page<Disk> list(OdcPrincipal caller, String cursor, Integer limit) {
+    int size = Pages.limit(limit);
+    Cursor after = Pages.cursor(cursor);
+    List<Disk> rows =
+        jdbi.withExtension(
+            ApiQueries.class,
+            q ->
+                q.listDisks(
+                    caller.user().id(),
+                    after == null ? null : after.createdAt(),
+                    after == null ? null : after.id(),
+                    size + 1));
+    if (rows.size() <= size) {
+      return new Page<>(rows, null);
+    }
+    List<Disk> items = rows.subList(0, size);
+    Disk last = items.get(size - 1);
+    return new Page<>(items, new Cursor(last.createdAt(), last.id()).encode());
+  }
+
+  public Disk get(OdcPrincipal caller, String name) {
+    return jdbi.withExtension(ApiQueries.class, q -> find(q, caller, name));
+  }
+
+  private static Disk find(ApiQueries q, OdcPrincipal caller, String name) {
+    if (name == null || !dev.odc.core.Checks.isValidName(name)) {
+      throw ApiException.notFound("disk", String.valueOf(name));
+    }
+    return q.findDisk(caller.user().id(), name)
+        .orElseThrow(() -> ApiException.notFound("disk", name));
+  }
+
+  public Disk create(OdcPrincipal caller, CreateDiskRequest request) {
+    Validation.required(request, "body");
+    String name = Validation.name(Validation.required(request.name(), "name"), "name");
+    int size = request.sizeGb() == null ? limits.defaultDiskSizeGb : request.sizeGb();
+    if (size < 1) {
+      throw ApiException.invalid("sizeGb", "sizeGb must be at least 1");
+    }
+    if (size > limits.maxDiskSizeGb) {
+      throw ApiException.limit(
+          "maxDiskSizeGb",
+          limits.maxDiskSizeGb,
+          "sizeGb " + size + " exceeds the limit of " + limits.maxDiskSizeGb + " GB");
+    }
+    UUID userId = caller.user().id();
+    return jdbi.inTransaction(
+        handle -> {
+          ApiQueries q = handle.attach(ApiQueries.class);
+          q.lockUser(userId);
+          if (q.findDisk(userId, name).isPresent()) {
+            throw new ApiException(
+                ErrorCode.CONFLICT, "you already have a disk named '" + name + "'");
+          }
+          int count = q.countDisks(userId);
+          if (count >= limits.maxDisks) {
+            throw ApiException.limit(
+                "maxDisks", limits.maxDisks, "you have " + count + " disks, the limit is " + limits.maxDisks);
+          }
+          UUID id = UUID.randomUUID();
+          q.insertDisk(id, userId, name, size, clock.instant());
+          AuditLog.record(
+              q,
+              caller.getName(),
+              "disk.create",
+              "disk",
+              id.toString(),
+              AuditEvent.SUCCESS,
+              Map.of("name", name, "sizeGb", size));
+          return q.findDisk(userId, name).orElseThrow();
+        });
+  }
+
+  /** Soft delete; refused while a reservation uses or waits for the disk. */
+  public Disk delete(OdcPrincipal caller, String name) {
+    return jdbi.inTransaction(
+        handle -> {
+          ApiQueries q = handle.attach(ApiQueries.class);
+          find(q, caller, name);
+          Disk disk = q.lockDisk(caller.user().id(), name).orElseThrow(() -> ApiException.notFound("disk", name));
+          if (disk.inUse() || q.liveReservationsUsingDisk(caller.user().id(), name) > 0) {
+            throw new ApiException(
+                ErrorCode.CONFLICT,
+                "disk '" + name + "' is in use by a live reservation; cancel it first",
+                Map.of("disk", name));
+          }
+          Instant now = clock.instant();
+          q.softDeleteDisk(disk.id(), now);
+          AuditLog.record(
+              q, caller.getName(), "disk.delete", "disk", disk.id().toString(), AuditEvent.SUCCESS,
+              Map.of("name", name));
+          q.send(
+              DiskOperationMessage.QUEUE,
+              AuditLog.toJson(new DiskOperationMessage(disk.id(), DiskOperationMessage.Operation.DELETE)));
+          return new Disk(
+              disk.id(), disk.userId(), disk.name(), disk.sizeGb(), disk.storageClass(), disk.zone(),
+              disk.pvcName(), disk.inUseBy(), disk.lastSnapshotName(), disk.orphaned(),
+              disk.createdAt(), now);
+        });
+  }
+
+  public Disk rename(OdcPrincipal caller, String name, RenameDiskRequest request) {
+    Validation.required(request, "body");
+    String newName = Validation.name(Validation.required(request.newName(), "newName"), "newName");
+    UUID userId = caller.user().id();
+    return jdbi.inTransaction(
+        handle -> {
+          ApiQueries q = handle.attach(ApiQueries.class);
+          find(q, caller, name);
+          Disk disk = q.lockDisk(userId, name).orElseThrow(() -> ApiException.notFound("disk", name));
+          if (newName.equals(name)) {
+            return disk;
+          }
+          if (disk.inUse()) {
+            throw new ApiException(
+                ErrorCode.CONFLICT, "disk '" + name + "' is attached to a running reservation");
+          }
+          if (q.findDisk(userId, newName).isPresent()) {
+            throw new ApiException(
+                ErrorCode.CONFLICT, "you already have a disk named '" + newName + "'");
+          }
+          q.renameDisk(disk.id(), newName);
+          q.renameDiskInWaitingReservations(userId, name, newName);
+          AuditLog.record(
+              q, caller.getName(), "disk.rename", "disk", disk.id().toString(), AuditEvent.SUCCESS,
+              Map.of("from", name, "to", newName));
+          return q.findDisk(userId, newName).orElseThrow();
+        });
+  }
+
+  public List<DiskSnapshot> snapshots(OdcPrincipal caller, String name) {
+    return jdbi.withExtension(
+        ApiQueries.class, q -> q.listSnapshots(find(q, caller, name).id()));
+  }
+}
