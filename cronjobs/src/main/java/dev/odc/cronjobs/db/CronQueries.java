@@ -12,7 +12,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 /**
  * The queries the jobs need beyond the database module's DAOs. Reads rows through the row mappers
  * {@code Database.configure} registers; writes audit rows and queue messages through the documented
- * SQL APIs (the audit chain trigger, {@code pgmq.send}).
+ * SQL API (the audit chain trigger).
  */
 public interface CronQueries {
   String RESERVATION_COLUMNS =
@@ -60,19 +60,6 @@ public interface CronQueries {
       "select exists (select 1 from cronjobs.expiry_enqueued where reservation_id = :id"
           + " and expires_at = :expiresAt)")
   boolean expiryEnqueued(@Bind("id") UUID id, @Bind("expiresAt") Instant expiresAt);
-
-  /** Sends one message with PGMQ's SQL API and wakes listeners, as the Java client does. */
-  default long sendMessage(String queue, String json) {
-    long id = pgmqSend(queue, json);
-    notifyQueue("pgmq_" + queue);
-    return id;
-  }
-
-  @SqlQuery("select * from pgmq.send(:queue, cast(:msg as jsonb))")
-  long pgmqSend(@Bind("queue") String queue, @Bind("msg") String json);
-
-  @SqlQuery("select pg_notify(:channel, '') is null")
-  boolean notifyQueue(@Bind("channel") String channel);
 
   /** Appends one audit row; the chain trigger fills id, time and hashes. */
   @SqlUpdate(

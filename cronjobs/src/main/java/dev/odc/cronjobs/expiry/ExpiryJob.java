@@ -15,6 +15,7 @@ import dev.odc.cronjobs.scheduler.PartialFailureException;
 import dev.odc.cronjobs.scheduler.RunContext;
 import dev.odc.database.ReservationDao;
 import dev.odc.database.StaleUpdateException;
+import dev.odc.database.pgmq.Pgmq;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -49,6 +50,7 @@ public final class ExpiryJob implements CronTask {
   public static final String NAME = "expiry";
 
   private final Jdbi jdbi;
+  private final Pgmq pgmq;
   private final KubernetesClient kubernetes;
   private final PodNotifier pods;
   private final Optional<WebhookNotifier> webhook;
@@ -64,6 +66,7 @@ public final class ExpiryJob implements CronTask {
       ExpirySettings settings,
       Clock clock) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
+    this.pgmq = new Pgmq(jdbi);
     this.kubernetes = requireNonNull(kubernetes, "kubernetes is null");
     this.pods = requireNonNull(pods, "pods is null");
     this.webhook = requireNonNull(webhook, "webhook is null");
@@ -241,10 +244,10 @@ public final class ExpiryJob implements CronTask {
                     return false;
                   }
                   long msgId =
-                      q.sendMessage(
+                      pgmq.send(
+                          h,
                           ReservationMessage.QUEUE,
-                          Audit.json(
-                              new ReservationMessage(r.id(), ReservationMessage.Action.EXPIRE)));
+                          new ReservationMessage(r.id(), ReservationMessage.Action.EXPIRE));
                   q.setExpiryMessageId(r.id(), r.expiresAt(), msgId);
                   audit.write(
                       h,
