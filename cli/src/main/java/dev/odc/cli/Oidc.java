@@ -177,37 +177,47 @@ public final class Oidc {
       Map<String, String> q = parseQuery(exchange.getRequestURI().getRawQuery());
       String heading;
       int status;
+      Runnable outcome;
       if (!state.equals(q.get("state"))) {
-        // Not our login (or a forged redirect): refuse, keep waiting for the real one.
+        // Not our login (or a forged redirect): refuse it and stop, the code must not be used.
         heading = "Login failed: the state parameter does not match.";
         status = 400;
-        if (q.containsKey("state")) {
-          code.completeExceptionally(
-              new CliException(ExitCodes.AUTH_NEEDED, "login failed: state mismatch in the redirect"));
-        }
+        outcome =
+            () ->
+                code.completeExceptionally(
+                    new CliException(
+                        ExitCodes.AUTH_NEEDED, "login failed: state mismatch in the redirect"));
       } else if (q.containsKey("error")) {
         heading = "Login failed: " + escape(q.get("error"));
         status = 400;
-        code.completeExceptionally(
-            new CliException(
-                ExitCodes.AUTH_NEEDED,
-                "login refused by the identity provider: "
-                    + q.get("error")
-                    + (q.containsKey("error_description") ? " (" + q.get("error_description") + ")" : "")));
+        String description =
+            q.containsKey("error_description") ? " (" + q.get("error_description") + ")" : "";
+        outcome =
+            () ->
+                code.completeExceptionally(
+                    new CliException(
+                        ExitCodes.AUTH_NEEDED,
+                        "login refused by the identity provider: " + q.get("error") + description));
       } else if (q.get("code") == null) {
         heading = "Login failed: no authorization code.";
         status = 400;
+        outcome = () -> {};
       } else {
         heading = "Logged in to ODC.";
         status = 200;
-        code.complete(q.get("code"));
+        outcome = () -> code.complete(q.get("code"));
       }
       byte[] page = String.format(CLOSE_PAGE, heading).getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
       exchange.getResponseHeaders().set("Cache-Control", "no-store");
-      exchange.sendResponseHeaders(status, page.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(page);
+      try {
+        exchange.sendResponseHeaders(status, page.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(page);
+        }
+      } finally {
+        // Only after the page is sent: completing lets the CLI stop this server.
+        outcome.run();
       }
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** Runs gpu-dev in-process, as picocli's testing guide shows, with its own environment. */
 final class CliRunner {
@@ -42,6 +43,28 @@ final class CliRunner {
         GpuDev.commandLine(new GpuDev(env, clock), new PrintWriter(out, true), new PrintWriter(err, true))
             .execute(args);
     return new Result(code, out.toString(), err.toString());
+  }
+
+  /** Starts gpu-dev in the background; its output can be read while it runs. */
+  Running start(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    GpuDev root = new GpuDev(env, clock);
+    CompletableFuture<Result> result =
+        CompletableFuture.supplyAsync(
+            () -> {
+              int code =
+                  GpuDev.commandLine(root, new PrintWriter(out, true), new PrintWriter(err, true))
+                      .execute(args);
+              return new Result(code, out.toString(), err.toString());
+            });
+    return new Running(result, out, err);
+  }
+
+  record Running(CompletableFuture<Result> result, StringWriter outBuffer, StringWriter errBuffer) {
+    String err() {
+      return errBuffer.toString();
+    }
   }
 
   record Result(int exitCode, String out, String err) {
