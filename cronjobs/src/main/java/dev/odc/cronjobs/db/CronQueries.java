@@ -1,6 +1,10 @@
 package dev.odc.cronjobs.db;
 
+import dev.odc.core.Disk;
+import dev.odc.core.DiskSnapshot;
 import dev.odc.core.Reservation;
+import dev.odc.database.DiskDao;
+import dev.odc.database.DiskSnapshotDao;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -81,6 +85,16 @@ public interface CronQueries {
       @Bind("actor") String actor,
       @Bind("action") String action,
       @Bind("resourceId") String resourceId);
+
+  /** Every disk, soft-deleted ones included: retention needs to know which disks still exist. */
+  @SqlQuery("select " + DiskDao.COLUMNS + " from disks order by created_at, id")
+  List<Disk> allDisks();
+
+  @SqlQuery(
+      "select "
+          + DiskSnapshotDao.COLUMNS
+          + " from disk_snapshots where deleted_at is null order by created_at, id")
+  List<DiskSnapshot> liveSnapshots();
 
   @SqlQuery("select expires_at from reservations where id = :id")
   Optional<Instant> expiresAt(@Bind("id") UUID id);

@@ -1,0 +1,86 @@
+package dev.odc.cronjobs;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.util.Duration;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+
+/** Configuration of the cronjobs application; see {@code cronjobs/config.yml}. */
+public class CronjobsConfiguration extends Configuration {
+
+  @Valid @NotNull @JsonProperty private DataSourceFactory database = new DataSourceFactory();
+
+  /** Kubernetes access: in-cluster service account, or a kubeconfig, or {@code masterUrl}. */
+  public static class Kubernetes {
+    /** Empty: auto-configure (in-cluster or {@code KUBECONFIG}). */
+    @JsonProperty private String masterUrl = "";
+
+    @JsonProperty @NotBlank private String namespace = "odc-reservations";
+    @JsonProperty @NotBlank private String gpuTypeLabel = "odc.dev/gpu-type";
+
+    public String getMasterUrl() {
+      return masterUrl;
+    }
+
+    public String getNamespace() {
+      return namespace;
+    }
+
+    public String getGpuTypeLabel() {
+      return gpuTypeLabel;
+    }
+  }
+
+  /** Quartz settings shared by every replica of the cluster. */
+  public static class Scheduler {
+    /** Unique per replica; empty: the host name (the pod name in Kubernetes). */
+    @JsonProperty private String instanceId = "";
+
+    @JsonProperty @Min(1) @Max(32) private int threads = 4;
+    @JsonProperty @NotNull private Duration clusterCheckin = Duration.seconds(15);
+
+    /** Jobs whose last run failed or that did not succeed for this many intervals are unhealthy. */
+    @JsonProperty @Min(1) private int staleAfterIntervals = 3;
+
+    public String getInstanceId() {
+      return instanceId;
+    }
+
+    public int getThreads() {
+      return threads;
+    }
+
+    public Duration getClusterCheckin() {
+      return clusterCheckin;
+    }
+
+    public int getStaleAfterIntervals() {
+      return staleAfterIntervals;
+    }
+  }
+
+  @Valid @NotNull @JsonProperty private Kubernetes kubernetes = new Kubernetes();
+  @Valid @NotNull @JsonProperty private Scheduler scheduler = new Scheduler();
+  @Valid @NotNull @JsonProperty private JobsConfiguration jobs = new JobsConfiguration();
+
+  public DataSourceFactory getDatabase() {
+    return database;
+  }
+
+  public Kubernetes getKubernetes() {
+    return kubernetes;
+  }
+
+  public Scheduler getScheduler() {
+    return scheduler;
+  }
+
+  public JobsConfiguration getJobs() {
+    return jobs;
+  }
+}
