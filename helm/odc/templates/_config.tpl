@@ -1,9 +1,11 @@
 {{/*
-Dropwizard configuration of each service. Secrets are never rendered here: the containers get
-them as environment variables and Dropwizard substitutes ${VAR} at start-up (a missing variable
-stops start-up with its name).
+Dropwizard configuration of each service, with the keys of the services' own config.yml
+(api-service/config.yml, reservation-processor/config.yml, cronjobs/config.yml): Dropwizard
+rejects unknown keys, so nothing else may appear here. Secrets are never rendered: containers
+get them as environment variables and Dropwizard substitutes ${VAR} at start-up (a missing
+variable stops start-up with its name).
 */}}
-{{- define "odc.config.common" -}}
+{{- define "odc.config.server" -}}
 server:
   applicationConnectors:
     - type: http
@@ -13,78 +15,93 @@ server:
       port: 8081
 logging:
   level: {{ .Values.logging.level }}
-  appenders:
-    - type: console
-      layout:
-        type: json
+  loggers:
+    dev.odc: {{ .Values.logging.level }}
+{{- end -}}
+
+{{- define "odc.config.database" -}}
 database:
   driverClass: org.postgresql.Driver
   url: ${ODC_DATABASE_URL}
   user: ${ODC_DATABASE_USER}
   password: ${ODC_DATABASE_PASSWORD}
-  maxSize: {{ .Values.database.pool.maxSize }}
-  validationQuery: "/* odc health */ SELECT 1"
+  maxSize: {{ .maxSize }}
+  validationQuery: "/* odc health */ select 1"
 {{- end -}}
 
-{{- define "odc.config.kubernetes" -}}
-kubernetes:
-  namespace: {{ .Values.namespaces.reservations }}
-  gpuTypeLabelKey: {{ .Values.gpuNodeLabelKey }}
-  storageClassName: {{ .Values.storage.storageClassName }}
-  volumeSnapshotClassName: {{ .Values.storage.volumeSnapshotClassName }}
-cloud:
-  type: {{ .Values.cloud.provider }}
-{{- if eq .Values.cloud.provider "aws" }}
-  region: {{ .Values.cloud.aws.region }}
-{{- else if eq .Values.cloud.provider "gcp" }}
-  project: {{ .Values.cloud.gcp.project }}
-  region: {{ .Values.cloud.gcp.region }}
-{{- end }}
+{{- define "odc.config.gpuTypes" -}}
 gpuTypes:
 {{- range .Values.gpuTypes }}
   - name: {{ .name }}
     nodeLabelValue: {{ .nodeLabelValue | quote }}
     gpusPerNode: {{ .gpusPerNode }}
+    cpusPerNode: {{ .cpusPerNode | default 0 }}
+    memoryGbPerNode: {{ .memoryGbPerNode | default 0 }}
 {{- end }}
 {{- end -}}
 
 {{- define "odc.config.api" -}}
-{{ include "odc.config.common" . }}
+{{ include "odc.config.server" . }}
+{{ include "odc.config.database" (dict "maxSize" .Values.database.pool.maxSize) }}
 oidc:
-  issuer: {{ .Values.oidc.issuer }}
-  audience: {{ .Values.oidc.audience }}
-  clientId: {{ .Values.oidc.clientId }}
+  enabled: true
+  issuer: {{ .Values.oidc.issuer | quote }}
+  audience: {{ .Values.oidc.audience | quote }}
+  clientId: {{ .Values.oidc.clientId | quote }}
   scopes: {{ toJson .Values.oidc.scopes }}
-  groupsClaim: {{ .Values.oidc.groupsClaim }}
-  adminGroup: {{ .Values.oidc.adminGroup }}
+  usernameClaims: {{ toJson .Values.oidc.usernameClaims }}
+  groupsClaim: {{ .Values.oidc.groupsClaim | quote }}
+  adminGroups: {{ toJson .Values.oidc.adminGroups }}
+  allowedAlgorithms: [RS256, RS384, RS512, ES256, ES384]
+apiKeys:
+  defaultTtl: {{ .Values.apiKeys.defaultTtl }}
+  maxTtl: {{ .Values.apiKeys.maxTtl }}
+aws:
+  enabled: {{ .Values.awsLogin.enabled }}
+  allowedAccountIds: {{ toJson .Values.awsLogin.allowedAccountIds }}
+  allowedArnPatterns: {{ toJson .Values.awsLogin.allowedArnPatterns }}
 limits:
   {{- toYaml .Values.limits | nindent 2 }}
-  defaultDiskSizeGi: {{ .Values.storage.defaultDiskSizeGi }}
-gpuTypes:
-{{- range .Values.gpuTypes }}
-  - name: {{ .name }}
-    nodeLabelValue: {{ .nodeLabelValue | quote }}
-    gpusPerNode: {{ .gpusPerNode }}
-{{- end }}
+{{ include "odc.config.gpuTypes" . }}
+defaultImage: {{ .Values.reservations.defaultImage | quote }}
+# The migration hook Job owns schema changes; replicas starting together must not race on them.
+migrateOnStart: {{ not .Values.migrations.enabled }}
 {{- end -}}
 
 {{- define "odc.config.processor" -}}
-{{ include "odc.config.common" . }}
-{{ include "odc.config.kubernetes" . }}
-reservations:
-  image: {{ .Values.reservations.image }}
-  sshServiceType: {{ .Values.reservations.sshServiceType }}
+{{ include "odc.config.server" . }}
+{{ include "odc.config.database" (dict "maxSize" 8) }}
+kubernetes:
+  namespace: {{ .Values.namespaces.reservations }}
+  gpuTypeLabel: {{ .Values.gpuNodeLabelKey }}
+  storageClassName: {{ .Values.storage.storageClassName }}
+  volumeSnapshotClassName: {{ .Values.storage.volumeSnapshotClassName }}
+{{ include "odc.config.gpuTypes" . }}
 {{- end -}}
 
 {{- define "odc.config.cronjobs" -}}
-{{ include "odc.config.common" . }}
-{{ include "odc.config.kubernetes" . }}
-quartz:
-  # Clustered JDBC job store: each job runs on exactly one of the replicas.
-  clustered: true
+{{ include "odc.config.server" . }}
+{{ include "odc.config.database" (dict "maxSize" 8) }}
+kubernetes:
+  namespace: {{ .Values.namespaces.reservations }}
+  gpuTypeLabel: {{ .Values.gpuNodeLabelKey }}
+scheduler:
+  # Clustered Quartz: each replica needs its own instance id, the pod name.
   instanceId: ${ODC_POD_NAME}
-expiry:
-  warningMinutes: {{ toJson .Values.reservations.warningMinutes }}
-snapshots:
-  retention: {{ .Values.storage.snapshotRetention }}
+  threads: 4
+  clusterCheckin: 15s
+  staleAfterIntervals: 3
+jobs:
+  availability:
+    interval: 30s
+  expiry:
+    interval: 1m
+    warningMinutes: {{ toJson .Values.reservations.warningMinutes }}
+    grace: {{ .Values.reservations.expiryGrace }}
+  snapshotRetention:
+    interval: 1h
+    keepNewest: {{ .Values.storage.snapshotRetention.keepNewest }}
+    maxAge: {{ .Values.storage.snapshotRetention.maxAge }}
+  reconciliation:
+    interval: 15m
 {{- end -}}

@@ -132,26 +132,19 @@ class WorkloadTest {
     JsonNode api = config(objects, "odc-api-service");
     assertThat(api.at("/server/adminConnectors/0/port").asInt()).isEqualTo(8081);
     assertThat(api.at("/server/applicationConnectors/0/port").asInt()).isEqualTo(8080);
-    assertThat(api.at("/oidc/adminGroup").asText()).isEqualTo("odc-admins");
+    assertThat(api.at("/oidc/adminGroups/0").asText()).isEqualTo("odc-admins");
+    assertThat(api.at("/migrateOnStart").asBoolean()).as("the hook Job migrates").isFalse();
     assertThat(api.at("/oidc/groupsClaim").asText()).isEqualTo("groups");
     assertThat(api.at("/gpuTypes").size()).isGreaterThanOrEqualTo(1);
 
     JsonNode processor = config(objects, "odc-reservation-processor");
     assertThat(processor.at("/kubernetes/namespace").asText()).isEqualTo("odc-reservations");
-    assertThat(processor.at("/kubernetes/gpuTypeLabelKey").asText()).isEqualTo("odc.dev/gpu-type");
-    String provider = processor.at("/cloud/type").asText();
-    assertThat(provider)
-        .isEqualTo(
-            switch (profile) {
-              case DEFAULT -> "custom";
-              case EKS -> "aws";
-              case GKE -> "gcp";
-            });
+    assertThat(processor.at("/kubernetes/gpuTypeLabel").asText()).isEqualTo("odc.dev/gpu-type");
 
     JsonNode cronjobs = config(objects, "odc-cronjobs");
-    assertThat(cronjobs.at("/quartz/clustered").asBoolean()).isTrue();
-    assertThat(cronjobs.at("/kubernetes/volumeSnapshotClassName").asText())
-        .isEqualTo(processor.at("/kubernetes/volumeSnapshotClassName").asText());
+    assertThat(cronjobs.at("/scheduler/instanceId").asText()).isEqualTo("${ODC_POD_NAME}");
+    assertThat(cronjobs.at("/kubernetes/namespace").asText()).isEqualTo("odc-reservations");
+    assertThat(cronjobs.at("/server/adminConnectors/0/port").asInt()).isEqualTo(8081);
   }
 
   @Test
