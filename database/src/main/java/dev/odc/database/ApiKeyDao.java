@@ -52,14 +52,17 @@ public interface ApiKeyDao {
   @SqlQuery("select " + COLUMNS + " from api_keys where id = :id")
   Optional<ApiKey> findById(@Bind("id") UUID id);
 
-  @SqlQuery("select " + COLUMNS + " from api_keys where user_id = :userId order by created_at desc, id")
+  @SqlQuery(
+      "select " + COLUMNS + " from api_keys where user_id = :userId order by created_at desc, id")
   List<ApiKey> listByUser(@Bind("userId") UUID userId);
 
   /** Records a use; cheap enough to call on every authenticated request. */
   @SqlUpdate("update api_keys set last_used_at = :at where id = :id")
   boolean touchLastUsed(@Bind("id") UUID id, @Bind("at") Instant at);
 
-  /** @return false when the key does not exist or was already revoked */
+  /**
+   * @return false when the key does not exist or was already revoked
+   */
   @SqlUpdate("update api_keys set revoked_at = :at where id = :id and revoked_at is null")
   boolean revoke(@Bind("id") UUID id, @Bind("at") Instant at);
 }

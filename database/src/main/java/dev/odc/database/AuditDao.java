@@ -118,10 +118,10 @@ public interface AuditDao extends SqlObject {
   long count();
 
   /**
-   * Walks the whole chain in id order and recomputes every hash in the database (the same
-   * function the insert trigger uses). A row is broken when its {@code prev_hash} is not the
-   * previous row's {@code hash} (a row was removed or altered before it) or its {@code hash} does
-   * not match its content (the row itself was altered).
+   * Walks the whole chain in id order and recomputes every hash in the database (the same function
+   * the insert trigger uses). A row is broken when its {@code prev_hash} is not the previous row's
+   * {@code hash} (a row was removed or altered before it) or its {@code hash} does not match its
+   * content (the row itself was altered).
    */
   default AuditVerification verify() {
     Handle handle = getHandle();

@@ -44,6 +44,7 @@ public record AuditQuery(
   }
 
   public AuditQuery withTimeRange(Instant fromInclusive, Instant toExclusive) {
-    return new AuditQuery(actor, action, resourceType, resourceId, outcome, fromInclusive, toExclusive);
+    return new AuditQuery(
+        actor, action, resourceType, resourceId, outcome, fromInclusive, toExclusive);
   }
 }

@@ -6,8 +6,8 @@ import java.util.Base64;
 import java.util.UUID;
 
 /**
- * The position after the last row of a page, for keyset pagination over {@code (created_at, id)}
- * in descending order. Clients see it only as the opaque string of {@link #encode()}.
+ * The position after the last row of a page, for keyset pagination over {@code (created_at, id)} in
+ * descending order. Clients see it only as the opaque string of {@link #encode()}.
  */
 public record Cursor(Instant createdAt, UUID id) {
   public Cursor {
@@ -17,10 +17,14 @@ public record Cursor(Instant createdAt, UUID id) {
   }
 
   public String encode() {
-    long micros = Math.addExact(Math.multiplyExact(createdAt.getEpochSecond(), 1_000_000L),
-        createdAt.getNano() / 1_000L);
+    long micros =
+        Math.addExact(
+            Math.multiplyExact(createdAt.getEpochSecond(), 1_000_000L),
+            createdAt.getNano() / 1_000L);
     String plain = micros + "/" + id;
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(plain.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
@@ -35,7 +39,8 @@ public record Cursor(Instant createdAt, UUID id) {
       long micros = Long.parseLong(plain.substring(0, slash));
       UUID id = UUID.fromString(plain.substring(slash + 1));
       return new Cursor(
-          Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L),
+          Instant.ofEpochSecond(
+              Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L),
           id);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("cursor is invalid", e);

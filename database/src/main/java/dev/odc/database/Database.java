@@ -50,14 +50,12 @@ public final class Database {
    */
   public static int migrate(DataSource dataSource) {
     MigrateResult result =
-        Flyway.configure()
-            .dataSource(dataSource)
-            .locations(MIGRATIONS_LOCATION)
-            .load()
-            .migrate();
+        Flyway.configure().dataSource(dataSource).locations(MIGRATIONS_LOCATION).load().migrate();
     log.info(
         "Database schema at version {} ({} migrations applied now)",
-        result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
+        result.targetSchemaVersion != null
+            ? result.targetSchemaVersion
+            : result.initialSchemaVersion,
         result.migrationsExecuted);
     return result.migrationsExecuted;
   }

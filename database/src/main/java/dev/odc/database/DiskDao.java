@@ -62,13 +62,17 @@ public interface DiskDao {
 
   /** The user's disk of that name that is not deleted. */
   @SqlQuery(
-      "select " + COLUMNS + " from disks where user_id = :userId and name = :name"
+      "select "
+          + COLUMNS
+          + " from disks where user_id = :userId and name = :name"
           + " and deleted_at is null")
   Optional<Disk> findByUserAndName(@Bind("userId") UUID userId, @Bind("name") String name);
 
   /** The user's disks that are not deleted, by name. */
   @SqlQuery(
-      "select " + COLUMNS + " from disks where user_id = :userId and deleted_at is null"
+      "select "
+          + COLUMNS
+          + " from disks where user_id = :userId and deleted_at is null"
           + " order by name")
   List<Disk> listByUser(@Bind("userId") UUID userId);
 
@@ -76,7 +80,8 @@ public interface DiskDao {
   @SqlQuery("select " + COLUMNS + " from disks where deleted_at is null order by created_at, id")
   List<Disk> listAll();
 
-  @SqlQuery("select " + COLUMNS + " from disks where orphaned and deleted_at is null order by created_at")
+  @SqlQuery(
+      "select " + COLUMNS + " from disks where orphaned and deleted_at is null order by created_at")
   List<Disk> listOrphaned();
 
   /** The disk a reservation holds, if any. */
@@ -130,7 +135,8 @@ public interface DiskDao {
   boolean release(@Bind("id") UUID diskId, @Bind("reservationId") UUID reservationId);
 
   @SqlUpdate("update disks set pvc_name = :pvcName, zone = :zone where id = :id")
-  boolean setVolume(@Bind("id") UUID id, @Bind("pvcName") String pvcName, @Bind("zone") String zone);
+  boolean setVolume(
+      @Bind("id") UUID id, @Bind("pvcName") String pvcName, @Bind("zone") String zone);
 
   @SqlUpdate("update disks set last_snapshot_name = :snapshotName where id = :id")
   boolean setLastSnapshot(@Bind("id") UUID id, @Bind("snapshotName") String snapshotName);

@@ -49,13 +49,17 @@ public interface DiskSnapshotDao {
 
   /** A disk's snapshots that are not deleted, newest first. */
   @SqlQuery(
-      "select " + COLUMNS + " from disk_snapshots where disk_id = :diskId and deleted_at is null"
+      "select "
+          + COLUMNS
+          + " from disk_snapshots where disk_id = :diskId and deleted_at is null"
           + " order by created_at desc, id")
   List<DiskSnapshot> listByDisk(@Bind("diskId") UUID diskId);
 
   /** The newest ready snapshot of a disk, to restore from. */
   @SqlQuery(
-      "select " + COLUMNS + " from disk_snapshots where disk_id = :diskId and deleted_at is null"
+      "select "
+          + COLUMNS
+          + " from disk_snapshots where disk_id = :diskId and deleted_at is null"
           + " and ready order by created_at desc, id limit 1")
   Optional<DiskSnapshot> newestReady(@Bind("diskId") UUID diskId);
 
@@ -70,8 +74,8 @@ public interface DiskSnapshotDao {
       @Bind("sizeGb") Integer sizeGb);
 
   /**
-   * Snapshots whose retention passed, excluding the newest ready snapshot of every disk that is
-   * not deleted (a live disk always keeps its last good snapshot).
+   * Snapshots whose retention passed, excluding the newest ready snapshot of every disk that is not
+   * deleted (a live disk always keeps its last good snapshot).
    */
   @SqlQuery(
       "select "
@@ -83,7 +87,6 @@ public interface DiskSnapshotDao {
           + " order by s.retained_until")
   List<DiskSnapshot> listExpired(@Bind("now") Instant now);
 
-  @SqlUpdate(
-      "update disk_snapshots set deleted_at = :at where id = :id and deleted_at is null")
+  @SqlUpdate("update disk_snapshots set deleted_at = :at where id = :id and deleted_at is null")
   boolean markDeleted(@Bind("id") UUID id, @Bind("at") Instant at);
 }

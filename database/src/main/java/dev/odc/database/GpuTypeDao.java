@@ -69,7 +69,9 @@ public interface GpuTypeDao {
   @SqlQuery("select " + COLUMNS + " from gpu_types order by name")
   List<GpuType> list();
 
-  /** @return false for an unknown type */
+  /**
+   * @return false for an unknown type
+   */
   @SqlUpdate("delete from gpu_types where name = :name")
   boolean delete(@Bind("name") String name);
 }

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * What {@link Reservations#create} needs to know; the rest (id, status, times, version) it
- * decides. Validated like {@link dev.odc.core.Reservation}: each message names the field.
+ * What {@link Reservations#create} needs to know; the rest (id, status, times, version) it decides.
+ * Validated like {@link dev.odc.core.Reservation}: each message names the field.
  */
 public record NewReservation(
     UUID userId,

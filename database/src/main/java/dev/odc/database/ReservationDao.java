@@ -171,8 +171,8 @@ public interface ReservationDao {
   Optional<Reservation> findByIdForUpdate(@Bind("id") UUID id);
 
   /**
-   * Finds a reservation by the start of its id, as the CLI shows it ({@link
-   * Reservation#shortId()}, 8 characters) or longer.
+   * Finds a reservation by the start of its id, as the CLI shows it ({@link Reservation#shortId()},
+   * 8 characters) or longer.
    *
    * @return empty when nothing matches
    * @throws IllegalArgumentException when the prefix is shorter than 8 characters, not part of a
@@ -226,8 +226,7 @@ public interface ReservationDao {
       return new Page<>(rows, null);
     }
     Reservation last = rows.get(limit - 1);
-    return new Page<>(
-        rows.subList(0, limit), new Cursor(last.createdAt(), last.id()).encode());
+    return new Page<>(rows.subList(0, limit), new Cursor(last.createdAt(), last.id()).encode());
   }
 
   @SqlQuery(
@@ -262,7 +261,12 @@ public interface ReservationDao {
   List<Reservation> listLiveByGpuType(@Bind("gpuType") String gpuType);
 
   /** Live reservations of every type, in queue order. */
-  @SqlQuery("select " + COLUMNS + " from reservations where status in " + LIVE + " order by created_at, id")
+  @SqlQuery(
+      "select "
+          + COLUMNS
+          + " from reservations where status in "
+          + LIVE
+          + " order by created_at, id")
   List<Reservation> listLive();
 
   /** ACTIVE reservations whose {@code expires_at} is before {@code before}, soonest first. */

@@ -28,9 +28,9 @@ import org.jdbi.v3.core.Jdbi;
  * down on CANCEL/EXPIRE whatever the row's status, idempotently, and not try to move the status
  * again.
  *
- * <p>Audit actions (docs/dev/CONTRACTS.md): {@code reservation.create}, {@code
- * reservation.cancel}, {@code reservation.extend}, {@code reservation.status} (transitions and
- * expiry), resource type {@value #RESOURCE_TYPE}, resource id the reservation's UUID.
+ * <p>Audit actions (docs/dev/CONTRACTS.md): {@code reservation.create}, {@code reservation.cancel},
+ * {@code reservation.extend}, {@code reservation.status} (transitions and expiry), resource type
+ * {@value #RESOURCE_TYPE}, resource id the reservation's UUID.
  */
 public final class Reservations {
   public static final String RESOURCE_TYPE = "reservation";
@@ -65,8 +65,8 @@ public final class Reservations {
   }
 
   /**
-   * Creates a PENDING reservation, its {@code reservation.create} audit row and a PROVISION
-   * message on the {@code reservations} queue, in one transaction.
+   * Creates a PENDING reservation, its {@code reservation.create} audit row and a PROVISION message
+   * on the {@code reservations} queue, in one transaction.
    *
    * @return the reservation as stored (version 0)
    */
@@ -133,8 +133,8 @@ public final class Reservations {
   }
 
   /**
-   * Moves a reservation to {@code to}, if the state machine allows it and the row still has
-   * {@code expectedVersion}; writes a {@code reservation.status} audit row. No queue message.
+   * Moves a reservation to {@code to}, if the state machine allows it and the row still has {@code
+   * expectedVersion}; writes a {@code reservation.status} audit row. No queue message.
    *
    * @param changes field updates that go with the move (pod, ssh endpoint, queue position, ...)
    * @return the reservation as stored, version bumped
@@ -182,7 +182,13 @@ public final class Reservations {
    * @throws ReservationNotFoundException when there is no such reservation
    */
   public Reservation cancel(UUID id, String actor, String reason) {
-    return end(id, ReservationStatus.CANCELLED, "reservation.cancel", ReservationMessage.Action.CANCEL, actor, reason);
+    return end(
+        id,
+        ReservationStatus.CANCELLED,
+        "reservation.cancel",
+        ReservationMessage.Action.CANCEL,
+        actor,
+        reason);
   }
 
   /**
@@ -192,7 +198,13 @@ public final class Reservations {
    * @throws dev.odc.core.InvalidTransitionException when it is not ACTIVE
    */
   public Reservation expire(UUID id, String actor, String reason) {
-    return end(id, ReservationStatus.EXPIRED, "reservation.status", ReservationMessage.Action.EXPIRE, actor, reason);
+    return end(
+        id,
+        ReservationStatus.EXPIRED,
+        "reservation.status",
+        ReservationMessage.Action.EXPIRE,
+        actor,
+        reason);
   }
 
   /**
@@ -213,7 +225,8 @@ public final class Reservations {
           Reservation r =
               dao.findByIdForUpdate(id).orElseThrow(() -> new ReservationNotFoundException(id));
           if (r.status().isTerminal()) {
-            throw new ReservationStateException(id, r.status(), "only a live reservation can be extended");
+            throw new ReservationStateException(
+                id, r.status(), "only a live reservation can be extended");
           }
           Instant expires =
               r.expiresAt() == null
@@ -221,12 +234,33 @@ public final class Reservations {
                   : r.expiresAt().plusMillis(Math.round(additionalHours * 3_600_000d));
           Reservation extended =
               new Reservation(
-                  r.id(), r.userId(), r.username(), r.name(), r.gpuType(), r.gpuCount(),
-                  r.nodeCount(), r.image(), r.hours() + additionalHours, r.diskName(), r.labels(),
-                  r.status(), r.failureReason(), r.queuePosition(), r.estimatedStartAt(),
-                  r.namespace(), r.podName(), r.nodeName(), r.sshHost(), r.sshPort(),
-                  r.createdAt(), r.startedAt(), expires, r.endedAt(), List.of(),
-                  r.statusHistory(), r.version());
+                  r.id(),
+                  r.userId(),
+                  r.username(),
+                  r.name(),
+                  r.gpuType(),
+                  r.gpuCount(),
+                  r.nodeCount(),
+                  r.image(),
+                  r.hours() + additionalHours,
+                  r.diskName(),
+                  r.labels(),
+                  r.status(),
+                  r.failureReason(),
+                  r.queuePosition(),
+                  r.estimatedStartAt(),
+                  r.namespace(),
+                  r.podName(),
+                  r.nodeName(),
+                  r.sshHost(),
+                  r.sshPort(),
+                  r.createdAt(),
+                  r.startedAt(),
+                  expires,
+                  r.endedAt(),
+                  List.of(),
+                  r.statusHistory(),
+                  r.version());
           Reservation stored = dao.update(extended);
           Map<String, Object> details = new LinkedHashMap<>();
           details.put("additionalHours", additionalHours);
@@ -235,7 +269,10 @@ public final class Reservations {
             details.put("expiresAt", stored.expiresAt().toString());
           }
           audit(h, actor, "reservation.extend", stored, details);
-          pgmq.send(h, ReservationMessage.QUEUE, new ReservationMessage(id, ReservationMessage.Action.EXTEND));
+          pgmq.send(
+              h,
+              ReservationMessage.QUEUE,
+              new ReservationMessage(id, ReservationMessage.Action.EXTEND));
           return stored;
         });
   }
@@ -265,7 +302,8 @@ public final class Reservations {
 
   private static void audit(
       Handle h, String actor, String action, Reservation r, Map<String, Object> details) {
-    AuditLog.append(h, actor, action, RESOURCE_TYPE, r.id().toString(), AuditEvent.SUCCESS, details);
+    AuditLog.append(
+        h, actor, action, RESOURCE_TYPE, r.id().toString(), AuditEvent.SUCCESS, details);
   }
 
   private static Map<String, Object> statusDetails(

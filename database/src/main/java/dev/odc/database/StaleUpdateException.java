@@ -12,7 +12,13 @@ public final class StaleUpdateException extends RuntimeException {
   private final long expectedVersion;
 
   public StaleUpdateException(String resource, UUID id, long expectedVersion) {
-    super(resource + " " + id + " was changed by someone else (expected version " + expectedVersion + ")");
+    super(
+        resource
+            + " "
+            + id
+            + " was changed by someone else (expected version "
+            + expectedVersion
+            + ")");
     this.id = id;
     this.expectedVersion = expectedVersion;
   }

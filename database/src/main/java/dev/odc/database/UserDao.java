@@ -15,11 +15,11 @@ public interface UserDao {
   String COLUMNS = "id, issuer, subject, username, email, roles, disabled, created_at";
 
   /**
-   * Inserts a user, or returns the existing one with the same issuer and subject after updating
-   * its email and roles (the identity provider is the source of truth for both).
+   * Inserts a user, or returns the existing one with the same issuer and subject after updating its
+   * email and roles (the identity provider is the source of truth for both).
    *
-   * @throws org.jdbi.v3.core.statement.UnableToExecuteStatementException when the username is
-   *     taken by another identity (unique violation, SQLState 23505)
+   * @throws org.jdbi.v3.core.statement.UnableToExecuteStatementException when the username is taken
+   *     by another identity (unique violation, SQLState 23505)
    */
   default User upsert(User user) {
     return upsertRow(
@@ -62,11 +62,15 @@ public interface UserDao {
   @SqlQuery("select " + COLUMNS + " from users order by username")
   List<User> list();
 
-  /** @return false when there is no such user */
+  /**
+   * @return false when there is no such user
+   */
   @SqlUpdate("update users set disabled = :disabled where id = :id")
   boolean setDisabled(@Bind("id") UUID id, @Bind("disabled") boolean disabled);
 
-  /** @return false when there is no such user */
+  /**
+   * @return false when there is no such user
+   */
   default boolean setRoles(UUID id, Set<Role> roles) {
     return setRoleNames(id, roleNames(roles));
   }

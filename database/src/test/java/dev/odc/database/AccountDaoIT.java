@@ -38,8 +38,21 @@ class AccountDaoIT {
 
   @Test
   void upsertKeepsOneUserPerIssuerAndSubject() {
-    User first = users.upsert(new User(UUID.randomUUID(), "https://idp", "sub-1", "alice", "a@old", Set.of(), false, now));
-    User again = users.upsert(new User(UUID.randomUUID(), "https://idp", "sub-1", "alice", "a@new", Set.of(Role.ADMIN), false, now));
+    User first =
+        users.upsert(
+            new User(
+                UUID.randomUUID(), "https://idp", "sub-1", "alice", "a@old", Set.of(), false, now));
+    User again =
+        users.upsert(
+            new User(
+                UUID.randomUUID(),
+                "https://idp",
+                "sub-1",
+                "alice",
+                "a@new",
+                Set.of(Role.ADMIN),
+                false,
+                now));
 
     assertThat(again.id()).isEqualTo(first.id());
     assertThat(again.email()).isEqualTo("a@new");
@@ -49,8 +62,20 @@ class AccountDaoIT {
     assertThat(users.list()).containsExactly(again);
 
     // another identity may not take the username
-    assertThatThrownBy(() -> users.upsert(new User(UUID.randomUUID(), "https://other", "sub-9", "alice", null, Set.of(), false, now)))
-        .isInstanceOf(UnableToExecuteStatementException.class).hasMessageContaining("users_username_key");
+    assertThatThrownBy(
+            () ->
+                users.upsert(
+                    new User(
+                        UUID.randomUUID(),
+                        "https://other",
+                        "sub-9",
+                        "alice",
+                        null,
+                        Set.of(),
+                        false,
+                        now)))
+        .isInstanceOf(UnableToExecuteStatementException.class)
+        .hasMessageContaining("users_username_key");
 
     assertThat(users.setDisabled(first.id(), true)).isTrue();
     assertThat(users.setRoles(first.id(), Set.of(Role.USER))).isTrue();
@@ -62,8 +87,21 @@ class AccountDaoIT {
 
   @Test
   void apiKeysAreFoundByHashTouchedAndRevoked() {
-    User alice = users.upsert(new User(UUID.randomUUID(), "https://idp", "sub-1", "alice", null, Set.of(), false, now));
-    ApiKey key = new ApiKey(UUID.randomUUID(), alice.id(), "ci", "odc_ab12", List.of("reservations:write"), now, now.plus(30, ChronoUnit.DAYS), null, null);
+    User alice =
+        users.upsert(
+            new User(
+                UUID.randomUUID(), "https://idp", "sub-1", "alice", null, Set.of(), false, now));
+    ApiKey key =
+        new ApiKey(
+            UUID.randomUUID(),
+            alice.id(),
+            "ci",
+            "odc_ab12",
+            List.of("reservations:write"),
+            now,
+            now.plus(30, ChronoUnit.DAYS),
+            null,
+            null);
     String hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     keys.insert(key, hash);
 
@@ -71,8 +109,15 @@ class AccountDaoIT {
     assertThat(keys.findByHash("0".repeat(64))).isEmpty();
     assertThat(keys.listByUser(alice.id())).containsExactly(key);
     // the key itself is nowhere in the table: only its hash and prefix
-    int rows = db.jdbi().withHandle(h -> h.createQuery("select count(*) from api_keys where key_hash = :h and prefix = 'odc_ab12'")
-        .bind("h", hash).mapTo(Integer.class).one());
+    int rows =
+        db.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "select count(*) from api_keys where key_hash = :h and prefix = 'odc_ab12'")
+                        .bind("h", hash)
+                        .mapTo(Integer.class)
+                        .one());
     assertThat(rows).isEqualTo(1);
 
     Instant used = now.plusSeconds(5);
@@ -83,8 +128,22 @@ class AccountDaoIT {
     assertThat(keys.revoke(key.id(), used)).isFalse();
     assertThat(keys.findByHash(hash).orElseThrow().usableAt(used.plusSeconds(1))).isFalse();
 
-    assertThatThrownBy(() -> keys.insert(new ApiKey(UUID.randomUUID(), alice.id(), "dup", "odc_cd34", List.of(), now, now.plusSeconds(60), null, null), hash))
-        .isInstanceOf(UnableToExecuteStatementException.class).hasMessageContaining("api_keys_key_hash_key");
+    assertThatThrownBy(
+            () ->
+                keys.insert(
+                    new ApiKey(
+                        UUID.randomUUID(),
+                        alice.id(),
+                        "dup",
+                        "odc_cd34",
+                        List.of(),
+                        now,
+                        now.plusSeconds(60),
+                        null,
+                        null),
+                    hash))
+        .isInstanceOf(UnableToExecuteStatementException.class)
+        .hasMessageContaining("api_keys_key_hash_key");
     assertThatThrownBy(() -> keys.insert(key, " ")).isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -93,8 +152,14 @@ class AccountDaoIT {
     gpuTypes.upsertDefinition("h100", "h100-80gb", 8, 192, 2048);
     gpuTypes.upsertDefinition("a10", "a10g", 1, 8, 32);
 
-    assertThat(gpuTypes.updateAvailability(new GpuType("h100", "h100-80gb", 8, 192, 2048, 16, 9, 7, 0, 7, 2, 1800, now))).isTrue();
-    assertThat(gpuTypes.updateAvailability(new GpuType("nope", "x", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, now))).isFalse();
+    assertThat(
+            gpuTypes.updateAvailability(
+                new GpuType("h100", "h100-80gb", 8, 192, 2048, 16, 9, 7, 0, 7, 2, 1800, now)))
+        .isTrue();
+    assertThat(
+            gpuTypes.updateAvailability(
+                new GpuType("nope", "x", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, now)))
+        .isFalse();
 
     // a new definition does not reset the measured availability
     gpuTypes.upsertDefinition("h100", "h100-80gb-v2", 8, 224, 2048);
@@ -110,6 +175,7 @@ class AccountDaoIT {
     assertThat(gpuTypes.delete("a10")).isTrue();
     assertThat(gpuTypes.find("a10")).isEmpty();
     assertThatThrownBy(() -> gpuTypes.upsertDefinition("bad", "x", 0, 1, 1))
-        .isInstanceOf(UnableToExecuteStatementException.class).hasMessageContaining("gpus_per_node");
+        .isInstanceOf(UnableToExecuteStatementException.class)
+        .hasMessageContaining("gpus_per_node");
   }
 }

@@ -39,8 +39,17 @@ class AuditLogIT {
 
   @Test
   void appendChainsEachRowToThePreviousOne() {
-    AuditEvent first = audit.append("alice", "disk.create", "disk", "d1", AuditEvent.SUCCESS, Map.of("sizeGb", 100));
-    AuditEvent second = audit.append("system:processor", "reservation.status", "reservation", "r1", AuditEvent.SUCCESS, Map.of("to", "ACTIVE"));
+    AuditEvent first =
+        audit.append(
+            "alice", "disk.create", "disk", "d1", AuditEvent.SUCCESS, Map.of("sizeGb", 100));
+    AuditEvent second =
+        audit.append(
+            "system:processor",
+            "reservation.status",
+            "reservation",
+            "r1",
+            AuditEvent.SUCCESS,
+            Map.of("to", "ACTIVE"));
 
     assertThat(first.prevHash()).isEqualTo(AuditDao.GENESIS_HASH);
     assertThat(first.hash()).hasSize(64).isNotEqualTo(first.prevHash());
@@ -54,10 +63,17 @@ class AuditLogIT {
   void updateDeleteAndTruncateAreRejected() {
     AuditEvent e = audit.append("alice", "disk.create", "disk", "d1", AuditEvent.SUCCESS, Map.of());
 
-    assertThatThrownBy(() -> db.jdbi().useHandle(h -> h.execute("update audit_log set actor = 'mallory' where id = ?", e.id())))
+    assertThatThrownBy(
+            () ->
+                db.jdbi()
+                    .useHandle(
+                        h ->
+                            h.execute(
+                                "update audit_log set actor = 'mallory' where id = ?", e.id())))
         .isInstanceOf(UnableToExecuteStatementException.class)
         .hasMessageContaining("audit_log is append-only: UPDATE is not allowed");
-    assertThatThrownBy(() -> db.jdbi().useHandle(h -> h.execute("delete from audit_log where id = ?", e.id())))
+    assertThatThrownBy(
+            () -> db.jdbi().useHandle(h -> h.execute("delete from audit_log where id = ?", e.id())))
         .isInstanceOf(UnableToExecuteStatementException.class)
         .hasMessageContaining("DELETE is not allowed");
     assertThatThrownBy(() -> db.jdbi().useHandle(h -> h.execute("truncate audit_log")))
@@ -72,16 +88,20 @@ class AuditLogIT {
   void anAlteredRowIsFoundByTheChainCheck() {
     List<AuditEvent> rows = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      rows.add(audit.append("alice", "disk.create", "disk", "d" + i, AuditEvent.SUCCESS, Map.of("i", i)));
+      rows.add(
+          audit.append(
+              "alice", "disk.create", "disk", "d" + i, AuditEvent.SUCCESS, Map.of("i", i)));
     }
     long victim = rows.get(2).id();
 
     // what an attacker with superuser rights could do: switch the trigger off and edit a row
-    db.jdbi().useTransaction(h -> {
-      h.execute("alter table audit_log disable trigger audit_log_no_update_delete");
-      h.execute("update audit_log set details = '{\"i\": 99}' where id = ?", victim);
-      h.execute("alter table audit_log enable trigger audit_log_no_update_delete");
-    });
+    db.jdbi()
+        .useTransaction(
+            h -> {
+              h.execute("alter table audit_log disable trigger audit_log_no_update_delete");
+              h.execute("update audit_log set details = '{\"i\": 99}' where id = ?", victim);
+              h.execute("alter table audit_log enable trigger audit_log_no_update_delete");
+            });
 
     AuditVerification result = dao.verify();
     assertThat(result.intact()).isFalse();
@@ -96,11 +116,13 @@ class AuditLogIT {
     for (int i = 0; i < 4; i++) {
       rows.add(audit.append("alice", "disk.delete", "disk", "d" + i, AuditEvent.SUCCESS, Map.of()));
     }
-    db.jdbi().useTransaction(h -> {
-      h.execute("alter table audit_log disable trigger audit_log_no_update_delete");
-      h.execute("delete from audit_log where id = ?", rows.get(1).id());
-      h.execute("alter table audit_log enable trigger audit_log_no_update_delete");
-    });
+    db.jdbi()
+        .useTransaction(
+            h -> {
+              h.execute("alter table audit_log disable trigger audit_log_no_update_delete");
+              h.execute("delete from audit_log where id = ?", rows.get(1).id());
+              h.execute("alter table audit_log enable trigger audit_log_no_update_delete");
+            });
 
     AuditVerification result = dao.verify();
     assertThat(result.intact()).isFalse();
@@ -112,15 +134,21 @@ class AuditLogIT {
   void aRowRecomputedWithAForgedHashBreaksTheNextLink() {
     List<AuditEvent> rows = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      rows.add(audit.append("alice", "apikey.create", "apikey", "k" + i, AuditEvent.SUCCESS, Map.of()));
+      rows.add(
+          audit.append("alice", "apikey.create", "apikey", "k" + i, AuditEvent.SUCCESS, Map.of()));
     }
-    // a careful attacker also recomputes the edited row's hash; the next row still points at the old one
-    db.jdbi().useTransaction(h -> {
-      h.execute("alter table audit_log disable trigger audit_log_no_update_delete");
-      h.execute("update audit_log set actor = 'bob', hash = odc_audit_hash(prev_hash, id, at, 'bob', action,"
-          + " resource_type, resource_id, outcome, details) where id = ?", rows.get(0).id());
-      h.execute("alter table audit_log enable trigger audit_log_no_update_delete");
-    });
+    // a careful attacker also recomputes the edited row's hash; the next row still points at the
+    // old one
+    db.jdbi()
+        .useTransaction(
+            h -> {
+              h.execute("alter table audit_log disable trigger audit_log_no_update_delete");
+              h.execute(
+                  "update audit_log set actor = 'bob', hash = odc_audit_hash(prev_hash, id, at, 'bob', action,"
+                      + " resource_type, resource_id, outcome, details) where id = ?",
+                  rows.get(0).id());
+              h.execute("alter table audit_log enable trigger audit_log_no_update_delete");
+            });
     AuditVerification result = dao.verify();
     assertThat(result.intact()).isFalse();
     assertThat(result.firstBrokenId()).isEqualTo(rows.get(1).id());
@@ -136,13 +164,21 @@ class AuditLogIT {
       List<Future<?>> done = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
         String actor = "writer" + w;
-        done.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < each; i++) {
-            audit.append(actor, "disk.create", "disk", actor + "-" + i, AuditEvent.SUCCESS, Map.of("i", i));
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < each; i++) {
+                    audit.append(
+                        actor,
+                        "disk.create",
+                        "disk",
+                        actor + "-" + i,
+                        AuditEvent.SUCCESS,
+                        Map.of("i", i));
+                  }
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<?> f : done) {
@@ -154,7 +190,10 @@ class AuditLogIT {
     AuditVerification result = dao.verify();
     assertThat(result.intact()).as(result.reason()).isTrue();
     assertThat(result.rowsChecked()).isEqualTo(writers * each);
-    List<String> prevHashes = db.jdbi().withHandle(h -> h.createQuery("select prev_hash from audit_log").mapTo(String.class).list());
+    List<String> prevHashes =
+        db.jdbi()
+            .withHandle(
+                h -> h.createQuery("select prev_hash from audit_log").mapTo(String.class).list());
     assertThat(new HashSet<>(prevHashes)).hasSize(writers * each);
   }
 
@@ -172,10 +211,23 @@ class AuditLogIT {
     assertThat(byBob.nextCursor()).isNull();
 
     assertThat(dao.query(AuditQuery.all().withOutcome(AuditEvent.DENIED), null, 10).items())
-        .extracting(AuditEvent::resourceId).containsExactly("r2");
-    assertThat(dao.query(AuditQuery.all().withResource("reservation", "r1"), null, 10).items()).hasSize(1);
-    assertThat(dao.query(AuditQuery.all().withAction("disk.create").withTimeRange(before, Instant.now().plusSeconds(5)), null, 10).items()).hasSize(7);
-    assertThat(dao.query(AuditQuery.all().withTimeRange(before.minusSeconds(60), before), null, 10).items()).isEmpty();
+        .extracting(AuditEvent::resourceId)
+        .containsExactly("r2");
+    assertThat(dao.query(AuditQuery.all().withResource("reservation", "r1"), null, 10).items())
+        .hasSize(1);
+    assertThat(
+            dao.query(
+                    AuditQuery.all()
+                        .withAction("disk.create")
+                        .withTimeRange(before, Instant.now().plusSeconds(5)),
+                    null,
+                    10)
+                .items())
+        .hasSize(7);
+    assertThat(
+            dao.query(AuditQuery.all().withTimeRange(before.minusSeconds(60), before), null, 10)
+                .items())
+        .isEmpty();
 
     Set<String> seen = new HashSet<>();
     List<Integer> pageSizes = new ArrayList<>();
@@ -190,16 +242,19 @@ class AuditLogIT {
     assertThat(seen).hasSize(7);
 
     assertThatThrownBy(() -> dao.query(AuditQuery.all(), "not-a-cursor", 10))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("cursor is invalid");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cursor is invalid");
     assertThatThrownBy(() -> dao.query(AuditQuery.all(), null, 0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("limit");
   }
 
   @Test
   void badRowsAreRejectedByTheDatabase() {
     assertThatThrownBy(() -> audit.append("alice", "disk.create", "disk", "d1", "maybe", Map.of()))
         .isInstanceOf(UnableToExecuteStatementException.class);
-    assertThatThrownBy(() -> audit.append(" ", "disk.create", "disk", "d1", AuditEvent.SUCCESS, Map.of()))
+    assertThatThrownBy(
+            () -> audit.append(" ", "disk.create", "disk", "d1", AuditEvent.SUCCESS, Map.of()))
         .isInstanceOf(UnableToExecuteStatementException.class);
     assertThat(dao.count()).isZero();
   }

@@ -22,7 +22,9 @@ class CursorTest {
     assertThat(Cursor.decodeNullable(null)).isNull();
     assertThat(Cursor.decodeNullable("")).isNull();
     for (String bad : new String[] {"x", "!!!", "MTIz", "MTIzL25vdC1hLXV1aWQ"}) {
-      assertThatThrownBy(() -> Cursor.decode(bad)).isInstanceOf(IllegalArgumentException.class).hasMessage("cursor is invalid");
+      assertThatThrownBy(() -> Cursor.decode(bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("cursor is invalid");
     }
   }
 }

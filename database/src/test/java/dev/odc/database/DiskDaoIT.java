@@ -47,15 +47,55 @@ class DiskDaoIT {
   }
 
   private Disk disk(String name) {
-    Disk d = new Disk(UUID.randomUUID(), alice.id(), name, 100, "gp3", "us-east-1a", null, null, null, false, now, null);
+    Disk d =
+        new Disk(
+            UUID.randomUUID(),
+            alice.id(),
+            name,
+            100,
+            "gp3",
+            "us-east-1a",
+            null,
+            null,
+            null,
+            false,
+            now,
+            null);
     disks.insert(d);
     return d;
   }
 
   private UUID reservation() {
     UUID id = UUID.randomUUID();
-    reservations.insert(new Reservation(id, alice.id(), "alice", "r", "h100", 1, 1, null, 1, "home", Map.of(),
-        ReservationStatus.PENDING, null, null, null, null, null, null, null, null, now, null, null, null, List.of(), List.of(), 0));
+    reservations.insert(
+        new Reservation(
+            id,
+            alice.id(),
+            "alice",
+            "r",
+            "h100",
+            1,
+            1,
+            null,
+            1,
+            "home",
+            Map.of(),
+            ReservationStatus.PENDING,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            now,
+            null,
+            null,
+            null,
+            List.of(),
+            List.of(),
+            0));
     return id;
   }
 
@@ -64,7 +104,8 @@ class DiskDaoIT {
     Disk home = disk("home");
     assertThat(disks.findByUserAndName(alice.id(), "home")).contains(home);
     assertThatThrownBy(() -> disk("home"))
-        .isInstanceOf(UnableToExecuteStatementException.class).hasMessageContaining("disks_user_name_live_key");
+        .isInstanceOf(UnableToExecuteStatementException.class)
+        .hasMessageContaining("disks_user_name_live_key");
 
     assertThat(disks.softDelete(home.id(), now)).isTrue();
     assertThat(disks.softDelete(home.id(), now)).isFalse();
@@ -79,7 +120,8 @@ class DiskDaoIT {
     disk("beta");
     assertThat(disks.rename(a.id(), "gamma")).isTrue();
     assertThat(disks.findById(a.id()).orElseThrow().name()).isEqualTo("gamma");
-    assertThatThrownBy(() -> disks.rename(a.id(), "beta")).isInstanceOf(UnableToExecuteStatementException.class);
+    assertThatThrownBy(() -> disks.rename(a.id(), "beta"))
+        .isInstanceOf(UnableToExecuteStatementException.class);
   }
 
   @Test
@@ -129,10 +171,12 @@ class DiskDaoIT {
     List<Future<Boolean>> results = new ArrayList<>();
     try {
       for (UUID r : contenders) {
-        results.add(pool.submit(() -> {
-          start.await();
-          return disks.acquire(d.id(), r);
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return disks.acquire(d.id(), r);
+                }));
       }
       start.countDown();
       List<UUID> winners = new ArrayList<>();
@@ -151,9 +195,39 @@ class DiskDaoIT {
   @Test
   void snapshotsRestoreFromTheNewestReadyOneAndRetentionSparesIt() {
     Disk d = disk("home");
-    DiskSnapshot old = new DiskSnapshot(UUID.randomUUID(), d.id(), "snap-old", null, null, false, now.minusSeconds(300), now.minusSeconds(60), null);
-    DiskSnapshot newest = new DiskSnapshot(UUID.randomUUID(), d.id(), "snap-new", null, null, false, now.minusSeconds(100), now.minusSeconds(30), null);
-    DiskSnapshot pending = new DiskSnapshot(UUID.randomUUID(), d.id(), "snap-pending", null, null, false, now, now.plusSeconds(3600), null);
+    DiskSnapshot old =
+        new DiskSnapshot(
+            UUID.randomUUID(),
+            d.id(),
+            "snap-old",
+            null,
+            null,
+            false,
+            now.minusSeconds(300),
+            now.minusSeconds(60),
+            null);
+    DiskSnapshot newest =
+        new DiskSnapshot(
+            UUID.randomUUID(),
+            d.id(),
+            "snap-new",
+            null,
+            null,
+            false,
+            now.minusSeconds(100),
+            now.minusSeconds(30),
+            null);
+    DiskSnapshot pending =
+        new DiskSnapshot(
+            UUID.randomUUID(),
+            d.id(),
+            "snap-pending",
+            null,
+            null,
+            false,
+            now,
+            now.plusSeconds(3600),
+            null);
     snapshots.insert(old);
     snapshots.insert(newest);
     snapshots.insert(pending);
@@ -161,12 +235,17 @@ class DiskDaoIT {
 
     assertThat(snapshots.markReady(old.id(), "snap-0123", 100)).isTrue();
     assertThat(snapshots.markReady(newest.id(), "snap-4567", 100)).isTrue();
-    assertThat(snapshots.newestReady(d.id())).get().satisfies(s -> {
-      assertThat(s.snapshotName()).isEqualTo("snap-new");
-      assertThat(s.cloudSnapshotId()).isEqualTo("snap-4567");
-      assertThat(s.sizeGb()).isEqualTo(100);
-    });
-    assertThat(snapshots.listByDisk(d.id())).extracting(DiskSnapshot::snapshotName).containsExactly("snap-pending", "snap-new", "snap-old");
+    assertThat(snapshots.newestReady(d.id()))
+        .get()
+        .satisfies(
+            s -> {
+              assertThat(s.snapshotName()).isEqualTo("snap-new");
+              assertThat(s.cloudSnapshotId()).isEqualTo("snap-4567");
+              assertThat(s.sizeGb()).isEqualTo(100);
+            });
+    assertThat(snapshots.listByDisk(d.id()))
+        .extracting(DiskSnapshot::snapshotName)
+        .containsExactly("snap-pending", "snap-new", "snap-old");
 
     // both are past retention, but the newest ready one of a live disk is kept
     assertThat(snapshots.listExpired(now)).extracting(DiskSnapshot::id).containsExactly(old.id());
@@ -175,8 +254,14 @@ class DiskDaoIT {
 
     // once the disk is deleted its last snapshot may go too
     disks.softDelete(d.id(), now);
-    assertThat(snapshots.listExpired(now)).extracting(DiskSnapshot::id).containsExactly(newest.id());
-    assertThatThrownBy(() -> snapshots.insert(new DiskSnapshot(UUID.randomUUID(), d.id(), "snap-new", null, null, false, now, null, null)))
+    assertThat(snapshots.listExpired(now))
+        .extracting(DiskSnapshot::id)
+        .containsExactly(newest.id());
+    assertThatThrownBy(
+            () ->
+                snapshots.insert(
+                    new DiskSnapshot(
+                        UUID.randomUUID(), d.id(), "snap-new", null, null, false, now, null, null)))
         .isInstanceOf(UnableToExecuteStatementException.class);
   }
 }

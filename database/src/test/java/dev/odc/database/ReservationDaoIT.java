@@ -38,10 +38,37 @@ class ReservationDaoIT {
     bob = TestData.user(db.jdbi(), "bob");
   }
 
-  private Reservation insert(UUID id, User user, String gpuType, int gpus, ReservationStatus status, Instant createdAt) {
-    Reservation r = new Reservation(id, user.id(), user.username(), "r" + Math.abs(id.hashCode() % 1000), gpuType, gpus, 1,
-        "img", 2, null, Map.of(), status, null, null, null, null, null, null, null, null, createdAt,
-        null, status == ReservationStatus.ACTIVE ? createdAt.plus(2, ChronoUnit.HOURS) : null, null, List.of(), List.of(), 0);
+  private Reservation insert(
+      UUID id, User user, String gpuType, int gpus, ReservationStatus status, Instant createdAt) {
+    Reservation r =
+        new Reservation(
+            id,
+            user.id(),
+            user.username(),
+            "r" + Math.abs(id.hashCode() % 1000),
+            gpuType,
+            gpus,
+            1,
+            "img",
+            2,
+            null,
+            Map.of(),
+            status,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            createdAt,
+            null,
+            status == ReservationStatus.ACTIVE ? createdAt.plus(2, ChronoUnit.HOURS) : null,
+            null,
+            List.of(),
+            List.of(),
+            0);
     dao.insert(r);
     return r;
   }
@@ -53,9 +80,35 @@ class ReservationDaoIT {
   @Test
   void insertAndFindRoundTripEveryField() {
     UUID id = UUID.randomUUID();
-    Reservation r = new Reservation(id, alice.id(), "alice", "train", "h100", 4, 2, "pytorch:2", 1.5, "home",
-        Map.of("team", "ml"), ReservationStatus.QUEUED, null, 2, t0.plusSeconds(600), "odc-reservations", "pod", "node",
-        "host", 30022, t0, null, null, null, List.of(30, 15), List.of(), 0);
+    Reservation r =
+        new Reservation(
+            id,
+            alice.id(),
+            "alice",
+            "train",
+            "h100",
+            4,
+            2,
+            "pytorch:2",
+            1.5,
+            "home",
+            Map.of("team", "ml"),
+            ReservationStatus.QUEUED,
+            null,
+            2,
+            t0.plusSeconds(600),
+            "odc-reservations",
+            "pod",
+            "node",
+            "host",
+            30022,
+            t0,
+            null,
+            null,
+            null,
+            List.of(30, 15),
+            List.of(),
+            0);
     dao.insert(r);
     assertThat(dao.findById(id)).contains(r);
     assertThat(dao.findById(UUID.randomUUID())).isEmpty();
@@ -84,9 +137,15 @@ class ReservationDaoIT {
     } while (cursor != null);
 
     assertThat(sizes).containsExactly(4, 4, 4, 2);
-    List<UUID> expected = all.stream()
-        .sorted((a, b) -> a.createdAt().equals(b.createdAt()) ? b.id().compareTo(a.id()) : b.createdAt().compareTo(a.createdAt()))
-        .map(Reservation::id).toList();
+    List<UUID> expected =
+        all.stream()
+            .sorted(
+                (a, b) ->
+                    a.createdAt().equals(b.createdAt())
+                        ? b.id().compareTo(a.id())
+                        : b.createdAt().compareTo(a.createdAt()))
+            .map(Reservation::id)
+            .toList();
     assertThat(walked).doesNotHaveDuplicates().hasSize(14);
     assertThat(walked.getFirst()).isEqualTo(expected.getFirst());
     assertThat(walked.getLast()).isEqualTo(all.getFirst().id());
@@ -101,10 +160,16 @@ class ReservationDaoIT {
     insert(bob, ReservationStatus.FAILED, 4);
 
     assertThat(dao.list(null, Set.of(ReservationStatus.ACTIVE), null, 10).items()).hasSize(2);
-    assertThat(dao.list(bob.id(), Set.of(ReservationStatus.ACTIVE, ReservationStatus.FAILED), null, 10).items()).hasSize(2);
+    assertThat(
+            dao.list(bob.id(), Set.of(ReservationStatus.ACTIVE, ReservationStatus.FAILED), null, 10)
+                .items())
+        .hasSize(2);
     assertThat(dao.list(alice.id(), Set.of(ReservationStatus.FAILED), null, 10).items()).isEmpty();
-    assertThatThrownBy(() -> dao.list(null, null, "garbage!", 10)).isInstanceOf(IllegalArgumentException.class).hasMessage("cursor is invalid");
-    assertThatThrownBy(() -> dao.list(null, null, null, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> dao.list(null, null, "garbage!", 10))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("cursor is invalid");
+    assertThatThrownBy(() -> dao.list(null, null, null, 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -117,24 +182,37 @@ class ReservationDaoIT {
     insert(c, alice, "h100", 1, ReservationStatus.PENDING, t0);
 
     assertThat(dao.findByIdPrefix("12345678")).get().extracting(Reservation::id).isEqualTo(c);
-    assertThat(dao.findByIdPrefix("ABCDEF01-0000-4000-8000-000000000002")).get().extracting(Reservation::id).isEqualTo(b);
+    assertThat(dao.findByIdPrefix("ABCDEF01-0000-4000-8000-000000000002"))
+        .get()
+        .extracting(Reservation::id)
+        .isEqualTo(b);
     assertThat(dao.findByIdPrefix("99999999")).isEmpty();
-    assertThatThrownBy(() -> dao.findByIdPrefix("abcdef01")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ambiguous");
-    assertThatThrownBy(() -> dao.findByIdPrefix("abc")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 8");
-    assertThatThrownBy(() -> dao.findByIdPrefix("abcdef0%")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> dao.findByIdPrefix("abcdef01"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ambiguous");
+    assertThatThrownBy(() -> dao.findByIdPrefix("abc"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 8");
+    assertThatThrownBy(() -> dao.findByIdPrefix("abcdef0%"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void liveGpusAndQueueOrderCountOnlyLiveReservations() {
     insert(UUID.randomUUID(), alice, "h100", 2, ReservationStatus.ACTIVE, t0.plusSeconds(1));
-    Reservation queued = insert(UUID.randomUUID(), alice, "h100", 4, ReservationStatus.QUEUED, t0.plusSeconds(2));
+    Reservation queued =
+        insert(UUID.randomUUID(), alice, "h100", 4, ReservationStatus.QUEUED, t0.plusSeconds(2));
     insert(UUID.randomUUID(), alice, "h100", 8, ReservationStatus.CANCELLED, t0.plusSeconds(3));
     Reservation first = insert(UUID.randomUUID(), bob, "h100", 1, ReservationStatus.PENDING, t0);
     insert(UUID.randomUUID(), bob, "a10", 1, ReservationStatus.PENDING, t0);
 
     assertThat(dao.liveGpusOfUser(alice.id())).isEqualTo(6);
     assertThat(dao.liveGpusOfUser(UUID.randomUUID())).isZero();
-    assertThat(dao.listLiveByGpuType("h100")).extracting(Reservation::id).hasSize(3).startsWith(first.id()).endsWith(queued.id());
+    assertThat(dao.listLiveByGpuType("h100"))
+        .extracting(Reservation::id)
+        .hasSize(3)
+        .startsWith(first.id())
+        .endsWith(queued.id());
     assertThat(dao.listLive()).hasSize(4);
   }
 
@@ -144,8 +222,12 @@ class ReservationDaoIT {
     Reservation later = insert(bob, ReservationStatus.ACTIVE, 30);
     insert(bob, ReservationStatus.PENDING, 0);
 
-    assertThat(dao.listActiveExpiringBefore(t0.plus(2, ChronoUnit.HOURS).plusSeconds(1))).extracting(Reservation::id).containsExactly(soon.id());
-    assertThat(dao.listActiveExpiringBefore(t0.plus(1, ChronoUnit.DAYS))).extracting(Reservation::id).containsExactly(soon.id(), later.id());
+    assertThat(dao.listActiveExpiringBefore(t0.plus(2, ChronoUnit.HOURS).plusSeconds(1)))
+        .extracting(Reservation::id)
+        .containsExactly(soon.id());
+    assertThat(dao.listActiveExpiringBefore(t0.plus(1, ChronoUnit.DAYS)))
+        .extracting(Reservation::id)
+        .containsExactly(soon.id(), later.id());
   }
 
   @Test
@@ -161,24 +243,41 @@ class ReservationDaoIT {
     assertThat(dao.leaseHolder(r.id())).isEmpty();
 
     // a lease that ran out can be taken over, and shows up for the reaper
-    db.jdbi().useHandle(h -> h.execute(
-        "update reservations set lease_holder = 'dead', lease_expires_at = now() - interval '1 minute' where id = ?", r.id()));
+    db.jdbi()
+        .useHandle(
+            h ->
+                h.execute(
+                    "update reservations set lease_holder = 'dead', lease_expires_at = now() - interval '1 minute' where id = ?",
+                    r.id()));
     assertThat(dao.listWithExpiredLease()).extracting(Reservation::id).containsExactly(r.id());
     assertThat(dao.acquireLease(r.id(), "processor-2", Duration.ofMinutes(5))).isTrue();
     assertThat(dao.listWithExpiredLease()).isEmpty();
     assertThat(dao.findById(r.id()).orElseThrow().version()).isZero();
-    assertThatThrownBy(() -> dao.acquireLease(r.id(), " ", Duration.ofMinutes(1))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> dao.acquireLease(r.id(), " ", Duration.ofMinutes(1)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void theSchemaRejectsWhatTheRecordsWouldReject() {
-    assertThatThrownBy(() -> db.jdbi().useHandle(h -> h.execute(
-        "insert into reservations (id, user_id, username, name, gpu_type, gpu_count, hours, status)"
-            + " values (gen_random_uuid(), ?, 'alice', 'x', 'h100', -1, 1, 'PENDING')", alice.id())))
+    assertThatThrownBy(
+            () ->
+                db.jdbi()
+                    .useHandle(
+                        h ->
+                            h.execute(
+                                "insert into reservations (id, user_id, username, name, gpu_type, gpu_count, hours, status)"
+                                    + " values (gen_random_uuid(), ?, 'alice', 'x', 'h100', -1, 1, 'PENDING')",
+                                alice.id())))
         .hasMessageContaining("gpu_count");
-    assertThatThrownBy(() -> db.jdbi().useHandle(h -> h.execute(
-        "insert into reservations (id, user_id, username, name, gpu_type, gpu_count, hours, status)"
-            + " values (gen_random_uuid(), ?, 'alice', 'x', 'h100', 1, 1, 'SLEEPING')", alice.id())))
+    assertThatThrownBy(
+            () ->
+                db.jdbi()
+                    .useHandle(
+                        h ->
+                            h.execute(
+                                "insert into reservations (id, user_id, username, name, gpu_type, gpu_count, hours, status)"
+                                    + " values (gen_random_uuid(), ?, 'alice', 'x', 'h100', 1, 1, 'SLEEPING')",
+                                alice.id())))
         .hasMessageContaining("status");
   }
 }

@@ -256,11 +256,7 @@ public final class Pgmq {
   public long purge(String queue) {
     checkQueue(queue);
     return jdbi.withHandle(
-        h ->
-            h.createQuery("select pgmq.purge_queue(:q)")
-                .bind("q", queue)
-                .mapTo(Long.class)
-                .one());
+        h -> h.createQuery("select pgmq.purge_queue(:q)").bind("q", queue).mapTo(Long.class).one());
   }
 
   public QueueMetrics metrics(String queue) {
@@ -291,17 +287,28 @@ public final class Pgmq {
   /** Reads the message with the given type. @throws QueueException when it does not map */
   public <T> QueueMessage<T> convert(QueueMessage<JsonNode> raw, Class<T> type) {
     try {
-      T value = JsonNode.class.equals(type) ? type.cast(raw.message()) : mapper.treeToValue(raw.message(), type);
+      T value =
+          JsonNode.class.equals(type)
+              ? type.cast(raw.message())
+              : mapper.treeToValue(raw.message(), type);
       return new QueueMessage<>(raw.msgId(), raw.readCount(), raw.enqueuedAt(), raw.vt(), value);
     } catch (JsonProcessingException e) {
       throw new QueueException(
-          "message " + raw.msgId() + " is not a valid " + type.getSimpleName() + ": "
+          "message "
+              + raw.msgId()
+              + " is not a valid "
+              + type.getSimpleName()
+              + ": "
               + e.getOriginalMessage(),
           e);
     } catch (IllegalArgumentException e) {
       // a record's compact constructor rejected a value
       throw new QueueException(
-          "message " + raw.msgId() + " is not a valid " + type.getSimpleName() + ": "
+          "message "
+              + raw.msgId()
+              + " is not a valid "
+              + type.getSimpleName()
+              + ": "
               + e.getMessage(),
           e);
     }
@@ -315,8 +322,8 @@ public final class Pgmq {
     return out;
   }
 
-  private QueueMessage<JsonNode> mapRecord(ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
-      throws SQLException {
+  private QueueMessage<JsonNode> mapRecord(
+      ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws SQLException {
     String text = rs.getString("message");
     JsonNode node;
     try {
@@ -325,7 +332,11 @@ public final class Pgmq {
       throw new SQLException("pgmq returned a message that is not JSON", e);
     }
     return new QueueMessage<>(
-        rs.getLong("msg_id"), rs.getInt("read_ct"), instant(rs, "enqueued_at"), instant(rs, "vt"), node);
+        rs.getLong("msg_id"),
+        rs.getInt("read_ct"),
+        instant(rs, "enqueued_at"),
+        instant(rs, "vt"),
+        node);
   }
 
   private String toJson(Object message) {

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes one queue: reads a batch, hands each message to the {@link Handler}, deletes it when
- * the handler returns, leaves it for redelivery when the handler throws, and after {@code
+ * Consumes one queue: reads a batch, hands each message to the {@link Handler}, deletes it when the
+ * handler returns, leaves it for redelivery when the handler throws, and after {@code
  * maxDeliveries} deliveries calls the {@link DeadLetterHandler} and archives the message.
  *
  * <p>Between batches it waits for the queue's {@link Pgmq#channel notification} on a dedicated
@@ -51,8 +51,8 @@ public final class QueueConsumer<T> implements Managed {
 
   /**
    * Called once a message failed {@code maxDeliveries} times, before it is archived. If this
-   * throws, the message is not archived and comes back (and to this handler) after the
-   * visibility timeout, so this must be idempotent too.
+   * throws, the message is not archived and comes back (and to this handler) after the visibility
+   * timeout, so this must be idempotent too.
    */
   @FunctionalInterface
   public interface DeadLetterHandler<T> {
@@ -412,8 +412,8 @@ public final class QueueConsumer<T> implements Managed {
     }
 
     /**
-     * After a failure, retry after this delay instead of after the visibility timeout (unset:
-     * the visibility timeout). Whole seconds.
+     * After a failure, retry after this delay instead of after the visibility timeout (unset: the
+     * visibility timeout). Whole seconds.
      */
     public Builder<T> retryDelay(Duration value) {
       Pgmq.seconds(value, "retryDelay");

@@ -10,4 +10,5 @@ import java.time.Instant;
  * @param readCount how many times the message has been delivered, this delivery included
  * @param vt until when the message stays hidden from other readers
  */
-public record QueueMessage<T>(long msgId, int readCount, Instant enqueuedAt, Instant vt, T message) {}
+public record QueueMessage<T>(
+    long msgId, int readCount, Instant enqueuedAt, Instant vt, T message) {}

@@ -60,33 +60,46 @@ class PgmqContractIT {
     long id = pgmq.send(queue, new Job("a", 1));
 
     List<QueueMessage<Job>> first = pgmq.read(queue, Duration.ofSeconds(1), 10, Job.class);
-    assertThat(first).singleElement().satisfies(m -> {
-      assertThat(m.msgId()).isEqualTo(id);
-      assertThat(m.readCount()).isEqualTo(1);
-      assertThat(m.message()).isEqualTo(new Job("a", 1));
-      assertThat(m.vt()).isAfter(m.enqueuedAt());
-    });
+    assertThat(first)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.msgId()).isEqualTo(id);
+              assertThat(m.readCount()).isEqualTo(1);
+              assertThat(m.message()).isEqualTo(new Job("a", 1));
+              assertThat(m.vt()).isAfter(m.enqueuedAt());
+            });
     assertThat(pgmq.read(queue, Duration.ofSeconds(1), 10, Job.class)).isEmpty();
 
     // not deleted: it comes back once the timeout runs out, with the delivery counted
     List<QueueMessage<Job>> again = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> again.addAll(pgmq.read(queue, Duration.ofSeconds(30), 10, Job.class)));
-    assertThat(again).singleElement().satisfies(m -> {
-      assertThat(m.msgId()).isEqualTo(id);
-      assertThat(m.readCount()).isEqualTo(2);
-    });
+    assertThat(again)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.msgId()).isEqualTo(id);
+              assertThat(m.readCount()).isEqualTo(2);
+            });
   }
 
   @Test
   void readReturnsTheOldestFirstAndAtMostQty() {
-    List<Long> ids = pgmq.sendBatch(queue, List.of(new Job("a", 1), new Job("b", 2), new Job("c", 3)), Duration.ZERO);
+    List<Long> ids =
+        pgmq.sendBatch(
+            queue, List.of(new Job("a", 1), new Job("b", 2), new Job("c", 3)), Duration.ZERO);
     assertThat(ids).hasSize(3).isSorted();
 
     List<QueueMessage<Job>> two = pgmq.read(queue, Duration.ofSeconds(30), 2, Job.class);
-    assertThat(two).extracting(QueueMessage::msgId).containsExactlyInAnyOrder(ids.get(0), ids.get(1));
+    assertThat(two)
+        .extracting(QueueMessage::msgId)
+        .containsExactlyInAnyOrder(ids.get(0), ids.get(1));
     assertThat(pgmq.read(queue, Duration.ofSeconds(30), 2, Job.class))
-        .extracting(QueueMessage::message).containsExactly(new Job("c", 3));
+        .extracting(QueueMessage::message)
+        .containsExactly(new Job("c", 3));
   }
 
   @Test
@@ -120,25 +133,28 @@ class PgmqContractIT {
     try {
       List<Future<Integer>> results = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
-        results.add(pool.submit(() -> {
-          start.await();
-          int mine = 0;
-          while (delivered.size() < messages) {
-            List<QueueMessage<Job>> batch = pgmq.read(queue, Duration.ofSeconds(60), 5, Job.class);
-            if (batch.isEmpty()) {
-              emptyReadsAfterDrain.incrementAndGet();
-              continue;
-            }
-            for (QueueMessage<Job> m : batch) {
-              if (!delivered.add(m.msgId()) || m.readCount() != 1) {
-                duplicates.incrementAndGet();
-              }
-              mine++;
-            }
-            pgmq.delete(queue, batch.stream().map(QueueMessage::msgId).toList());
-          }
-          return mine;
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  int mine = 0;
+                  while (delivered.size() < messages) {
+                    List<QueueMessage<Job>> batch =
+                        pgmq.read(queue, Duration.ofSeconds(60), 5, Job.class);
+                    if (batch.isEmpty()) {
+                      emptyReadsAfterDrain.incrementAndGet();
+                      continue;
+                    }
+                    for (QueueMessage<Job> m : batch) {
+                      if (!delivered.add(m.msgId()) || m.readCount() != 1) {
+                        duplicates.incrementAndGet();
+                      }
+                      mine++;
+                    }
+                    pgmq.delete(queue, batch.stream().map(QueueMessage::msgId).toList());
+                  }
+                  return mine;
+                }));
       }
       start.countDown();
       int total = 0;
@@ -148,8 +164,11 @@ class PgmqContractIT {
         perConsumer.add(n);
         total += n;
       }
-      log.info("8 consumers took {} messages in {} ms, per consumer {}", messages,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), perConsumer);
+      log.info(
+          "8 consumers took {} messages in {} ms, per consumer {}",
+          messages,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began),
+          perConsumer);
       assertThat(duplicates).hasValue(0);
       assertThat(total).isEqualTo(messages);
       assertThat(delivered).hasSize(messages);
@@ -173,9 +192,16 @@ class PgmqContractIT {
 
     assertThat(pgmq.metrics(queue).queueLength()).isZero();
     assertThat(pgmq.read(queue, Duration.ofSeconds(1), 10, Job.class)).isEmpty();
-    List<Long> archived = db.jdbi().withHandle(h -> h.createQuery(
-            "select msg_id from pgmq.a_" + queue + " where archived_at is not null order by msg_id")
-        .mapTo(Long.class).list());
+    List<Long> archived =
+        db.jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "select msg_id from pgmq.a_"
+                                + queue
+                                + " where archived_at is not null order by msg_id")
+                        .mapTo(Long.class)
+                        .list());
     assertThat(archived).containsExactly(a, b, c);
   }
 
@@ -187,7 +213,10 @@ class PgmqContractIT {
     Optional<QueueMessage<Job>> popped = pgmq.pop(queue, Job.class);
     assertThat(popped).get().extracting(QueueMessage::msgId).isEqualTo(a);
     assertThat(pgmq.metrics(queue).queueLength()).isEqualTo(1);
-    assertThat(pgmq.pop(queue, Job.class)).get().extracting(QueueMessage::message).isEqualTo(new Job("b", 2));
+    assertThat(pgmq.pop(queue, Job.class))
+        .get()
+        .extracting(QueueMessage::message)
+        .isEqualTo(new Job("b", 2));
     assertThat(pgmq.pop(queue, Job.class)).isEmpty();
   }
 
@@ -199,7 +228,9 @@ class PgmqContractIT {
 
     assertThat(pgmq.setVt(queue, id, Duration.ZERO)).isTrue();
     assertThat(pgmq.read(queue, Duration.ofSeconds(60), 1, Job.class))
-        .singleElement().extracting(QueueMessage::readCount).isEqualTo(2);
+        .singleElement()
+        .extracting(QueueMessage::readCount)
+        .isEqualTo(2);
 
     assertThat(pgmq.setVt(queue, id, Duration.ZERO)).isTrue();
     assertThat(pgmq.setVt(queue, id, Duration.ofSeconds(60))).isTrue();
@@ -214,10 +245,16 @@ class PgmqContractIT {
     assertThat(pgmq.metrics(queue).queueLength()).isEqualTo(1);
 
     List<QueueMessage<Job>> got = new ArrayList<>();
-    await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(100))
+    await()
+        .atMost(Duration.ofSeconds(6))
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> got.addAll(pgmq.read(queue, Duration.ofSeconds(30), 1, Job.class)));
-    assertThat(Duration.between(sent, Instant.now())).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
-    assertThat(got).singleElement().extracting(QueueMessage::message).isEqualTo(new Job("later", 1));
+    assertThat(Duration.between(sent, Instant.now()))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+    assertThat(got)
+        .singleElement()
+        .extracting(QueueMessage::message)
+        .isEqualTo(new Job("later", 1));
   }
 
   @Test
@@ -237,13 +274,19 @@ class PgmqContractIT {
     assertThat(m.queueLength()).isEqualTo(2);
     assertThat(m.totalMessages()).isEqualTo(3);
     assertThat(m.oldestMessageAgeSeconds()).isNotNull().isGreaterThanOrEqualTo(0);
-    assertThat(m.newestMessageAgeSeconds()).isNotNull().isLessThanOrEqualTo(m.oldestMessageAgeSeconds());
-    assertThat(m.scrapeTime()).isCloseTo(Instant.now(), org.assertj.core.api.Assertions.within(5, java.time.temporal.ChronoUnit.SECONDS));
+    assertThat(m.newestMessageAgeSeconds())
+        .isNotNull()
+        .isLessThanOrEqualTo(m.oldestMessageAgeSeconds());
+    assertThat(m.scrapeTime())
+        .isCloseTo(
+            Instant.now(),
+            org.assertj.core.api.Assertions.within(5, java.time.temporal.ChronoUnit.SECONDS));
   }
 
   @Test
   void purgeEmptiesTheQueue() {
-    pgmq.sendBatch(queue, List.of(new Job("a", 1), new Job("b", 2), new Job("c", 3)), Duration.ZERO);
+    pgmq.sendBatch(
+        queue, List.of(new Job("a", 1), new Job("b", 2), new Job("c", 3)), Duration.ZERO);
     pgmq.read(queue, Duration.ofSeconds(60), 1, Job.class);
 
     assertThat(pgmq.purge(queue)).isEqualTo(3);
@@ -256,28 +299,53 @@ class PgmqContractIT {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       Instant began = Instant.now();
-      Future<List<QueueMessage<Job>>> reading = pool.submit(() ->
-          pgmq.readWithPoll(queue, Duration.ofSeconds(30), 5, Duration.ofSeconds(10), Duration.ofMillis(50), Job.class));
+      Future<List<QueueMessage<Job>>> reading =
+          pool.submit(
+              () ->
+                  pgmq.readWithPoll(
+                      queue,
+                      Duration.ofSeconds(30),
+                      5,
+                      Duration.ofSeconds(10),
+                      Duration.ofMillis(50),
+                      Job.class));
       await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> true);
       pgmq.send(queue, new Job("late", 1));
       List<QueueMessage<Job>> got = reading.get(10, TimeUnit.SECONDS);
-      assertThat(got).singleElement().extracting(QueueMessage::message).isEqualTo(new Job("late", 1));
+      assertThat(got)
+          .singleElement()
+          .extracting(QueueMessage::message)
+          .isEqualTo(new Job("late", 1));
       assertThat(Duration.between(began, Instant.now())).isLessThan(Duration.ofSeconds(5));
     } finally {
       pool.shutdownNow();
     }
 
     Instant began = Instant.now();
-    assertThat(pgmq.readWithPoll(queue, Duration.ofSeconds(30), 5, Duration.ofSeconds(1), Duration.ofMillis(100), Job.class)).isEmpty();
-    assertThat(Duration.between(began, Instant.now())).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+    assertThat(
+            pgmq.readWithPoll(
+                queue,
+                Duration.ofSeconds(30),
+                5,
+                Duration.ofSeconds(1),
+                Duration.ofMillis(100),
+                Job.class))
+        .isEmpty();
+    assertThat(Duration.between(began, Instant.now()))
+        .isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
   }
 
   @Test
   void aSendInARolledBackTransactionIsNeverDelivered() {
-    assertThatThrownBy(() -> db.jdbi().useTransaction(h -> {
-      pgmq.send(h, queue, new Job("ghost", 1));
-      throw new IllegalStateException("roll back");
-    })).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(
+            () ->
+                db.jdbi()
+                    .useTransaction(
+                        h -> {
+                          pgmq.send(h, queue, new Job("ghost", 1));
+                          throw new IllegalStateException("roll back");
+                        }))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(pgmq.read(queue, Duration.ofSeconds(1), 10, Job.class)).isEmpty();
 
     db.jdbi().useTransaction(h -> pgmq.send(h, queue, new Job("real", 1)));
@@ -286,7 +354,8 @@ class PgmqContractIT {
 
   @Test
   void sendNotifiesTheQueueChannel() throws Exception {
-    try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+    try (Connection c = db.dataSource().getConnection();
+        Statement st = c.createStatement()) {
       st.execute("LISTEN " + Pgmq.channel(queue));
       PGConnection pg = c.unwrap(PGConnection.class);
       assertThat(pg.getNotifications(50)).isEmpty();
@@ -302,24 +371,31 @@ class PgmqContractIT {
   @Test
   void badInputIsRejectedWithAClearError() {
     assertThatThrownBy(() -> pgmq.send("Bad-Name", new Job("a", 1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid queue name");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("invalid queue name");
     assertThatThrownBy(() -> pgmq.send("no_such_queue", new Job("a", 1)))
-        .isInstanceOf(UnableToExecuteStatementException.class).hasMessageContaining("queue no_such_queue does not exist");
+        .isInstanceOf(UnableToExecuteStatementException.class)
+        .hasMessageContaining("queue no_such_queue does not exist");
     assertThatThrownBy(() -> pgmq.read(queue, Duration.ofSeconds(1), 0, Job.class))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("qty");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("qty");
     assertThatThrownBy(() -> pgmq.send(queue, new Job("a", 1), Duration.ofSeconds(-1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delay");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("delay");
 
     // a message that is not a Job fails on read with the message id, and stays in the queue
     long id = pgmq.send(queue, List.of(1, 2, 3));
     assertThatThrownBy(() -> pgmq.read(queue, Duration.ofSeconds(1), 1, Job.class))
-        .isInstanceOf(QueueException.class).hasMessageContaining("message " + id);
+        .isInstanceOf(QueueException.class)
+        .hasMessageContaining("message " + id);
     assertThat(pgmq.metrics(queue).queueLength()).isEqualTo(1);
   }
 
   @Test
   void messagesKeepTheirJsonShape() {
-    pgmq.send(queue, java.util.Map.of("reservationId", "r-1", "nested", java.util.Map.of("k", List.of(1, 2))));
+    pgmq.send(
+        queue,
+        java.util.Map.of("reservationId", "r-1", "nested", java.util.Map.of("k", List.of(1, 2))));
     QueueMessage<JsonNode> m = pgmq.readJson(queue, Duration.ofSeconds(5), 1).getFirst();
     assertThat(m.message().get("reservationId").asText()).isEqualTo("r-1");
     assertThat(m.message().at("/nested/k/1").asInt()).isEqualTo(2);
@@ -330,7 +406,8 @@ class PgmqContractIT {
     pgmq.create(queue);
     long id = pgmq.send(queue, new Job("a", 1));
     pgmq.create(queue);
-    assertThat(pgmq.read(queue, Duration.ofSeconds(1), 1, Job.class)).extracting(QueueMessage::msgId).containsExactly(id);
+    assertThat(pgmq.read(queue, Duration.ofSeconds(1), 1, Job.class))
+        .extracting(QueueMessage::msgId)
+        .containsExactly(id);
   }
-
 }

@@ -49,9 +49,10 @@ class QueueConsumerIT {
   @Test
   void aHandledMessageIsDeleted() throws Exception {
     List<Job> seen = new CopyOnWriteArrayList<>();
-    consumer = QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
-        .handler(m -> seen.add(m.message()))
-        .build();
+    consumer =
+        QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
+            .handler(m -> seen.add(m.message()))
+            .build();
     consumer.start();
 
     pgmq.send(queue, new Job("a"));
@@ -67,17 +68,19 @@ class QueueConsumerIT {
   void aFailedMessageIsRedeliveredAfterItsVisibilityTimeout() {
     AtomicInteger attempts = new AtomicInteger();
     List<Integer> readCounts = new CopyOnWriteArrayList<>();
-    consumer = QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
-        .handler(m -> {
-          readCounts.add(m.readCount());
-          if (attempts.incrementAndGet() == 1) {
-            throw new IllegalStateException("transient failure");
-          }
-        })
-        .visibilityTimeout(Duration.ofSeconds(1))
-        .idleWait(Duration.ofMillis(200))
-        .maxDeliveries(3)
-        .build();
+    consumer =
+        QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
+            .handler(
+                m -> {
+                  readCounts.add(m.readCount());
+                  if (attempts.incrementAndGet() == 1) {
+                    throw new IllegalStateException("transient failure");
+                  }
+                })
+            .visibilityTimeout(Duration.ofSeconds(1))
+            .idleWait(Duration.ofMillis(200))
+            .maxDeliveries(3)
+            .build();
     consumer.start();
 
     pgmq.send(queue, new Job("flaky"));
@@ -93,15 +96,17 @@ class QueueConsumerIT {
   void aMessageThatKeepsFailingIsDeadLetteredAndArchivedAfterMaxDeliveries() {
     AtomicInteger attempts = new AtomicInteger();
     List<QueueConsumer.DeadLetter<Job>> dead = new CopyOnWriteArrayList<>();
-    consumer = QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
-        .handler(m -> {
-          attempts.incrementAndGet();
-          throw new IllegalStateException("always fails");
-        })
-        .deadLetter(dead::add)
-        .maxDeliveries(3)
-        .retryDelay(Duration.ZERO)
-        .build();
+    consumer =
+        QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
+            .handler(
+                m -> {
+                  attempts.incrementAndGet();
+                  throw new IllegalStateException("always fails");
+                })
+            .deadLetter(dead::add)
+            .maxDeliveries(3)
+            .retryDelay(Duration.ZERO)
+            .build();
     consumer.start();
 
     long id = pgmq.send(queue, new Job("doomed"));
@@ -122,12 +127,13 @@ class QueueConsumerIT {
   void aMessageOfTheWrongShapeGoesToTheDeadLetterHandlerWithoutBlockingOthers() {
     List<QueueConsumer.DeadLetter<Job>> dead = new CopyOnWriteArrayList<>();
     List<Job> seen = new CopyOnWriteArrayList<>();
-    consumer = QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
-        .handler(m -> seen.add(m.message()))
-        .deadLetter(dead::add)
-        .maxDeliveries(2)
-        .retryDelay(Duration.ZERO)
-        .build();
+    consumer =
+        QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
+            .handler(m -> seen.add(m.message()))
+            .deadLetter(dead::add)
+            .maxDeliveries(2)
+            .retryDelay(Duration.ZERO)
+            .build();
     consumer.start();
 
     pgmq.send(queue, List.of("not", "a", "job"));
@@ -142,19 +148,22 @@ class QueueConsumerIT {
   @Test
   void aFailingDeadLetterHandlerKeepsTheMessageForLater() {
     AtomicInteger deadLetterCalls = new AtomicInteger();
-    consumer = QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
-        .handler(m -> {
-          throw new IllegalStateException("always fails");
-        })
-        .deadLetter(d -> {
-          if (deadLetterCalls.incrementAndGet() == 1) {
-            throw new IllegalStateException("database briefly down");
-          }
-        })
-        .maxDeliveries(1)
-        .visibilityTimeout(Duration.ofSeconds(1))
-        .idleWait(Duration.ofMillis(200))
-        .build();
+    consumer =
+        QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
+            .handler(
+                m -> {
+                  throw new IllegalStateException("always fails");
+                })
+            .deadLetter(
+                d -> {
+                  if (deadLetterCalls.incrementAndGet() == 1) {
+                    throw new IllegalStateException("database briefly down");
+                  }
+                })
+            .maxDeliveries(1)
+            .visibilityTimeout(Duration.ofSeconds(1))
+            .idleWait(Duration.ofMillis(200))
+            .build();
     consumer.start();
 
     pgmq.send(queue, new Job("doomed"));
@@ -166,11 +175,12 @@ class QueueConsumerIT {
   @Test
   void aNewMessageWakesAnIdleConsumerAtOnce() {
     Map<String, Long> handledAt = new ConcurrentHashMap<>();
-    consumer = QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
-        .handler(m -> handledAt.put(m.message().name(), System.nanoTime()))
-        // without the notification the consumer would not read again for a minute
-        .idleWait(Duration.ofSeconds(60))
-        .build();
+    consumer =
+        QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
+            .handler(m -> handledAt.put(m.message().name(), System.nanoTime()))
+            // without the notification the consumer would not read again for a minute
+            .idleWait(Duration.ofSeconds(60))
+            .build();
     consumer.start();
     // let the worker reach its LISTEN wait
     await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
@@ -187,18 +197,21 @@ class QueueConsumerIT {
       latencies += latency;
       worst = Math.max(worst, latency);
     }
-    log.info("send-to-handle latency of an idle consumer: mean {} ms, worst {} ms",
-        latencies / rounds / 1_000_000, worst / 1_000_000);
+    log.info(
+        "send-to-handle latency of an idle consumer: mean {} ms, worst {} ms",
+        latencies / rounds / 1_000_000,
+        worst / 1_000_000);
     assertThat(Duration.ofNanos(worst)).isLessThan(Duration.ofSeconds(2));
   }
 
   @Test
   void stopReturnsPromptlyAndLeavesUnreadMessagesInTheQueue() throws Exception {
-    consumer = QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
-        .handler(m -> {})
-        .idleWait(Duration.ofSeconds(60))
-        .threads(2)
-        .build();
+    consumer =
+        QueueConsumer.builder(pgmq, db.dataSource(), queue, Job.class)
+            .handler(m -> {})
+            .idleWait(Duration.ofSeconds(60))
+            .threads(2)
+            .build();
     consumer.start();
     await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> true);
 
@@ -211,15 +224,20 @@ class QueueConsumerIT {
 
     pgmq.send(queue, new Job("after stop"));
     AtomicLong length = new AtomicLong();
-    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
-        .until(() -> {
-          length.set(pgmq.metrics(queue).queueLength());
-          return length.get() == 1;
-        });
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
+        .until(
+            () -> {
+              length.set(pgmq.metrics(queue).queueLength());
+              return length.get() == 1;
+            });
     assertThat(consumer.handledCount()).isZero();
   }
 
   private long archived() {
-    return db.jdbi().withHandle(h -> h.createQuery("select count(*) from pgmq.a_" + queue).mapTo(Long.class).one());
+    return db.jdbi()
+        .withHandle(
+            h -> h.createQuery("select count(*) from pgmq.a_" + queue).mapTo(Long.class).one());
   }
 }

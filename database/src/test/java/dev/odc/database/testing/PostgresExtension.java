@@ -134,13 +134,13 @@ public final class PostgresExtension implements BeforeAllCallback {
     }
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setURL(url);
-    return new Server(
-        ds, url, props.getProperty("user", ""), props.getProperty("password", ""));
+    return new Server(ds, url, props.getProperty("user", ""), props.getProperty("password", ""));
   }
 
   private static Server embedded() {
     try {
-      EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "200").start();
+      EmbeddedPostgres pg =
+          EmbeddedPostgres.builder().setServerConfig("max_connections", "200").start();
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
