@@ -132,6 +132,7 @@ public final class ClusterSimulator implements AutoCloseable {
   private final List<FailureRule> failureRules = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> nodeCounters = new ConcurrentHashMap<>();
   private final AtomicInteger nodeIndex = new AtomicInteger();
+  private final AtomicLong nodePorts = new AtomicLong();
   private final AtomicLong podsBound = new AtomicLong();
   private final AtomicLong podsStarted = new AtomicLong();
   private final AtomicLong claimsBound = new AtomicLong();
@@ -198,6 +199,10 @@ public final class ClusterSimulator implements AutoCloseable {
                 .inNamespace(namespace)
                 .inform(handler(this::onSnapshot, this::onSnapshotGone), 0);
     informers.add(snapshotInformer);
+    informers.add(
+        namespace == null
+            ? client.services().inAnyNamespace().inform(handler(this::onService, x -> {}), 0)
+            : client.services().inNamespace(namespace).inform(handler(this::onService, x -> {}), 0));
     podInformer =
         namespace == null
             ? client.pods().inAnyNamespace().inform(handler(this::onPod, this::onPodGone), 0)
@@ -815,6 +820,18 @@ public final class ClusterSimulator implements AutoCloseable {
       return Optional.of(labels.get(ZONE_LABEL));
     }
     Map<String, String> annotations = pvc.getMetadata().getAnnotations();
+    if (annotations != null) {
+      // storage backends record the zone they asked for under a "<prefix>/zone" annotation
+      Optional<String> annotated =
+          annotations.entrySet().stream()
+              .filter(e -> e.getKey().equals(ZONE_LABEL) || e.getKey().endsWith("/zone"))
+              .map(Map.Entry::getValue)
+              .filter(v -> v != null && !v.isBlank())
+              .findFirst();
+      if (annotated.isPresent()) {
+        return annotated;
+      }
+    }
     if (annotations != null && annotations.get(SELECTED_NODE_ANNOTATION) != null) {
       SimNode node = nodes.get(annotations.get(SELECTED_NODE_ANNOTATION));
       if (node != null) {
@@ -939,6 +956,47 @@ public final class ClusterSimulator implements AutoCloseable {
       return null;
     }
     return pvc.getSpec().getResources().getRequests().get("storage");
+  }
+
+  // ---------------------------------------------------------------- services
+
+  /** Plays the API server's NodePort allocator: every NodePort/LoadBalancer port gets one. */
+  private void onService(io.fabric8.kubernetes.api.model.Service service) {
+    var spec = service.getSpec();
+    if (spec == null
+        || spec.getPorts() == null
+        || !("NodePort".equals(spec.getType()) || "LoadBalancer".equals(spec.getType()))
+        || spec.getPorts().stream().allMatch(p -> p.getNodePort() != null)) {
+      return;
+    }
+    String ns = service.getMetadata().getNamespace();
+    String name = service.getMetadata().getName();
+    List<Integer> ports = new ArrayList<>();
+    for (var port : spec.getPorts()) {
+      ports.add(port.getNodePort() != null ? port.getNodePort() : nextNodePort());
+    }
+    write(
+        "assign node ports to service " + ns + "/" + name,
+        () ->
+            client
+                .services()
+                .inNamespace(ns)
+                .withName(name)
+                .edit(
+                    svc -> {
+                      for (int i = 0; i < svc.getSpec().getPorts().size() && i < ports.size(); i++) {
+                        if (svc.getSpec().getPorts().get(i).getNodePort() == null) {
+                          svc.getSpec().getPorts().get(i).setNodePort(ports.get(i));
+                        }
+                      }
+                      annotations(svc).put(SIMULATED, "true");
+                      return svc;
+                    }));
+  }
+
+  private int nextNodePort() {
+    // the default service-node-port-range is 30000-32767
+    return 30000 + (int) (nodePorts.getAndIncrement() % 2768);
   }
 
   // ---------------------------------------------------------------- snapshots

@@ -1,0 +1,76 @@
+package dev.odc.processor;
+
+import dev.odc.core.Json;
+import dev.odc.database.Database;
+import dev.odc.providers.kubernetes.KubernetesStorageBackend;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.ManagedDataSource;
+import io.dropwizard.lifecycle.Managed;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.jdbi.v3.core.Jdbi;
+
+/** The reservation processor: {@code java -jar reservation-processor.jar server config.yml}. */
+public class ProcessorApplication extends Application<ProcessorConfiguration> {
+  public static void main(String[] args) throws Exception {
+    new ProcessorApplication().run(args);
+  }
+
+  @Override
+  public String getName() {
+    return "odc-reservation-processor";
+  }
+
+  @Override
+  public void initialize(Bootstrap<ProcessorConfiguration> bootstrap) {
+    bootstrap.setConfigurationSourceProvider(
+        new SubstitutingSourceProvider(
+            bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
+    Json.configure(bootstrap.getObjectMapper());
+  }
+
+  @Override
+  public void run(ProcessorConfiguration config, Environment environment) {
+    ManagedDataSource dataSource =
+        config.getDatabase().build(environment.metrics(), "processor-db");
+    environment.lifecycle().manage(dataSource);
+    Database.migrate(dataSource);
+    Jdbi jdbi = Database.jdbi(dataSource);
+    KubernetesClient client = config.getKubernetes().build();
+    environment
+        .lifecycle()
+        .manage(
+            new Managed() {
+              @Override
+              public void stop() {
+                client.close();
+              }
+            });
+    Processor processor =
+        new Processor(
+            jdbi,
+            client,
+            new KubernetesStorageBackend(client, config.getStorage()),
+            config.settings(),
+            config.sshKeySource(),
+            environment.metrics());
+    environment
+        .lifecycle()
+        .manage(
+            new Managed() {
+              @Override
+              public void start() {
+                processor.start(dataSource);
+              }
+
+              @Override
+              public void stop() throws Exception {
+                processor.stop();
+              }
+            });
+    environment.healthChecks().register("processor", new ProcessorHealthCheck(processor));
+  }
+}

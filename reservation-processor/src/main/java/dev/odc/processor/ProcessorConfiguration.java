@@ -1,0 +1,268 @@
+package dev.odc.processor;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.odc.providers.StorageFactory;
+import dev.odc.providers.kubernetes.KubernetesClientFactory;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.db.DataSourceFactory;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The processor's YAML.
+ *
+ * <pre>{@code
+ * database: { driverClass: org.postgresql.Driver, url: ..., user: ..., password: ... }
+ * kubernetes: { namespace: odc-reservations }
+ * storage: { storageClass: odc-gp3, volumeSnapshotClass: odc-ebs-snapshots }
+ * gpuTypeLabel: odc.dev/gpu-type
+ * namespace: odc-reservations
+ * workerId: ${WORKER_ID:-}          # default: the host name
+ * leaseTtl: PT60S
+ * claimInterval: PT10S
+ * visibilityTimeout: PT120S
+ * maxDeliveries: 5
+ * defaultImage: ghcr.io/odc/devserver:latest
+ * sshPublicKeys: { alice: ["ssh-ed25519 AAAA... alice@laptop"] }
+ * sshPublicKeysDirectory: /etc/odc/ssh-keys   # <username>.pub files
+ * pendingTimeout: PT10M
+ * sharedVolume: efs-sc                        # optional
+ * dnsDomain: gpu.example.com                  # optional
+ * }</pre>
+ */
+public class ProcessorConfiguration extends Configuration {
+  @Valid @NotNull private DataSourceFactory database = new DataSourceFactory();
+  @Valid @NotNull private KubernetesClientFactory kubernetes = new KubernetesClientFactory();
+  @Valid @NotNull private StorageFactory storage = new StorageFactory();
+  @NotBlank private String gpuTypeLabel = "odc.dev/gpu-type";
+  @NotBlank private String namespace = "odc-reservations";
+  private String workerId;
+  @NotNull private Duration leaseTtl = Duration.ofSeconds(60);
+  @NotNull private Duration claimInterval = Duration.ofSeconds(10);
+  @NotNull private Duration visibilityTimeout = Duration.ofSeconds(120);
+  @Min(1) private int maxDeliveries = 5;
+  @NotNull private Duration retryDelay = Duration.ofSeconds(5);
+  @NotBlank private String defaultImage = "ghcr.io/odc/devserver:latest";
+  @NotNull private Map<String, List<String>> sshPublicKeys = Map.of();
+  private String sshPublicKeysDirectory;
+  @NotNull private Duration pendingTimeout = Duration.ofMinutes(10);
+  private String sharedVolume;
+  private String dnsDomain;
+
+  @JsonProperty
+  public DataSourceFactory getDatabase() {
+    return database;
+  }
+
+  @JsonProperty
+  public void setDatabase(DataSourceFactory database) {
+    this.database = database;
+  }
+
+  @JsonProperty
+  public KubernetesClientFactory getKubernetes() {
+    return kubernetes;
+  }
+
+  @JsonProperty
+  public void setKubernetes(KubernetesClientFactory kubernetes) {
+    this.kubernetes = kubernetes;
+  }
+
+  @JsonProperty
+  public StorageFactory getStorage() {
+    return storage;
+  }
+
+  @JsonProperty
+  public void setStorage(StorageFactory storage) {
+    this.storage = storage;
+  }
+
+  @JsonProperty
+  public String getGpuTypeLabel() {
+    return gpuTypeLabel;
+  }
+
+  @JsonProperty
+  public void setGpuTypeLabel(String gpuTypeLabel) {
+    this.gpuTypeLabel = gpuTypeLabel;
+  }
+
+  @JsonProperty
+  public String getNamespace() {
+    return namespace;
+  }
+
+  @JsonProperty
+  public void setNamespace(String namespace) {
+    this.namespace = namespace;
+  }
+
+  @JsonProperty
+  public String getWorkerId() {
+    return workerId;
+  }
+
+  @JsonProperty
+  public void setWorkerId(String workerId) {
+    this.workerId = workerId;
+  }
+
+  @JsonProperty
+  public Duration getLeaseTtl() {
+    return leaseTtl;
+  }
+
+  @JsonProperty
+  public void setLeaseTtl(Duration leaseTtl) {
+    this.leaseTtl = leaseTtl;
+  }
+
+  @JsonProperty
+  public Duration getClaimInterval() {
+    return claimInterval;
+  }
+
+  @JsonProperty
+  public void setClaimInterval(Duration claimInterval) {
+    this.claimInterval = claimInterval;
+  }
+
+  @JsonProperty
+  public Duration getVisibilityTimeout() {
+    return visibilityTimeout;
+  }
+
+  @JsonProperty
+  public void setVisibilityTimeout(Duration visibilityTimeout) {
+    this.visibilityTimeout = visibilityTimeout;
+  }
+
+  @JsonProperty
+  public int getMaxDeliveries() {
+    return maxDeliveries;
+  }
+
+  @JsonProperty
+  public void setMaxDeliveries(int maxDeliveries) {
+    this.maxDeliveries = maxDeliveries;
+  }
+
+  @JsonProperty
+  public Duration getRetryDelay() {
+    return retryDelay;
+  }
+
+  @JsonProperty
+  public void setRetryDelay(Duration retryDelay) {
+    this.retryDelay = retryDelay;
+  }
+
+  @JsonProperty
+  public String getDefaultImage() {
+    return defaultImage;
+  }
+
+  @JsonProperty
+  public void setDefaultImage(String defaultImage) {
+    this.defaultImage = defaultImage;
+  }
+
+  @JsonProperty
+  public Map<String, List<String>> getSshPublicKeys() {
+    return sshPublicKeys;
+  }
+
+  @JsonProperty
+  public void setSshPublicKeys(Map<String, List<String>> sshPublicKeys) {
+    this.sshPublicKeys = sshPublicKeys;
+  }
+
+  @JsonProperty
+  public String getSshPublicKeysDirectory() {
+    return sshPublicKeysDirectory;
+  }
+
+  @JsonProperty
+  public void setSshPublicKeysDirectory(String sshPublicKeysDirectory) {
+    this.sshPublicKeysDirectory = sshPublicKeysDirectory;
+  }
+
+  @JsonProperty
+  public Duration getPendingTimeout() {
+    return pendingTimeout;
+  }
+
+  @JsonProperty
+  public void setPendingTimeout(Duration pendingTimeout) {
+    this.pendingTimeout = pendingTimeout;
+  }
+
+  @JsonProperty
+  public String getSharedVolume() {
+    return sharedVolume;
+  }
+
+  @JsonProperty
+  public void setSharedVolume(String sharedVolume) {
+    this.sharedVolume = sharedVolume;
+  }
+
+  @JsonProperty
+  public String getDnsDomain() {
+    return dnsDomain;
+  }
+
+  @JsonProperty
+  public void setDnsDomain(String dnsDomain) {
+    this.dnsDomain = dnsDomain;
+  }
+
+  /** The settings a {@link Processor} takes; the worker id defaults to the host name. */
+  public ProcessorSettings settings() {
+    return new ProcessorSettings(
+        namespace,
+        gpuTypeLabel,
+        workerId == null || workerId.isBlank() ? hostname() : workerId,
+        leaseTtl,
+        claimInterval,
+        visibilityTimeout,
+        maxDeliveries,
+        retryDelay,
+        defaultImage,
+        pendingTimeout,
+        storage.getDefaultSizeGb(),
+        sharedVolume,
+        dnsDomain);
+  }
+
+  /** Configured keys first, then the keys directory when one is set. */
+  public SshKeySource sshKeySource() {
+    SshKeySource configured = SshKeySource.of(sshPublicKeys);
+    if (sshPublicKeysDirectory == null || sshPublicKeysDirectory.isBlank()) {
+      return configured;
+    }
+    SshKeySource directory = SshKeySource.directory(Path.of(sshPublicKeysDirectory));
+    return username -> {
+      List<String> keys = configured.keysFor(username);
+      return keys.isEmpty() ? directory.keysFor(username) : keys;
+    };
+  }
+
+  private static String hostname() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "processor-" + ProcessHandle.current().pid();
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.odc.processor;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What a {@link Processor} needs to know besides its clients; {@link ProcessorConfiguration}
+ * builds one from YAML, tests and benchmarks build one directly.
+ *
+ * @param namespace where reservation pods, services and claims live
+ * @param gpuTypeLabel node label carrying the GPU type
+ * @param workerId this processor's lease holder id; unique per replica
+ * @param leaseTtl how long a lease lasts without renewal; a dead processor's work is taken over
+ *     after this
+ * @param claimInterval how often expired leases, pending timeouts and the queue are swept
+ * @param visibilityTimeout queue visibility timeout: a message being handled is hidden this long
+ * @param maxDeliveries deliveries before a message is dead-lettered and its reservation FAILED
+ * @param retryDelay redelivery delay after a failed handling (whole seconds, at least 1)
+ * @param defaultImage the image when the reservation names none
+ * @param pendingTimeout a pod not Running and Ready after this is a failed reservation
+ * @param defaultDiskSizeGb size of a new home disk
+ * @param sharedVolumeClass storage class of a per-user read-write-many volume at /shared; null for
+ *     none
+ * @param dnsDomain domain for an external-dns hostname on the SSH service; null for none
+ */
+public record ProcessorSettings(
+    String namespace,
+    String gpuTypeLabel,
+    String workerId,
+    Duration leaseTtl,
+    Duration claimInterval,
+    Duration visibilityTimeout,
+    int maxDeliveries,
+    Duration retryDelay,
+    String defaultImage,
+    Duration pendingTimeout,
+    int defaultDiskSizeGb,
+    String sharedVolumeClass,
+    String dnsDomain) {
+  public ProcessorSettings {
+    notBlank(namespace, "namespace");
+    notBlank(gpuTypeLabel, "gpuTypeLabel");
+    notBlank(workerId, "workerId");
+    positive(leaseTtl, "leaseTtl");
+    positive(claimInterval, "claimInterval");
+    positive(visibilityTimeout, "visibilityTimeout");
+    if (visibilityTimeout.toSeconds() < 1) {
+      throw new IllegalArgumentException("visibilityTimeout must be at least 1 second");
+    }
+    if (maxDeliveries < 1) {
+      throw new IllegalArgumentException("maxDeliveries must be at least 1, was " + maxDeliveries);
+    }
+    positive(retryDelay, "retryDelay");
+    if (retryDelay.toSeconds() < 1) {
+      throw new IllegalArgumentException("retryDelay must be at least 1 second");
+    }
+    notBlank(defaultImage, "defaultImage");
+    positive(pendingTimeout, "pendingTimeout");
+    if (defaultDiskSizeGb < 1) {
+      throw new IllegalArgumentException(
+          "defaultDiskSizeGb must be at least 1, was " + defaultDiskSizeGb);
+    }
+    sharedVolumeClass = blankToNull(sharedVolumeClass);
+    dnsDomain = blankToNull(dnsDomain);
+  }
+
+  /** Defaults for tests and benchmarks: short intervals, the given worker id. */
+  public static ProcessorSettings defaults(String workerId) {
+    return new ProcessorSettings(
+        "odc-reservations",
+        "odc.dev/gpu-type",
+        workerId,
+        Duration.ofSeconds(30),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
+        5,
+        Duration.ofSeconds(1),
+        "ghcr.io/odc/devserver:latest",
+        Duration.ofMinutes(10),
+        100,
+        null,
+        null);
+  }
+
+  public ProcessorSettings withWorkerId(String id) {
+    return new ProcessorSettings(
+        namespace, gpuTypeLabel, id, leaseTtl, claimInterval, visibilityTimeout, maxDeliveries,
+        retryDelay, defaultImage, pendingTimeout, defaultDiskSizeGb, sharedVolumeClass, dnsDomain);
+  }
+
+  public ProcessorSettings withLeaseTtl(Duration ttl) {
+    return new ProcessorSettings(
+        namespace, gpuTypeLabel, workerId, ttl, claimInterval, visibilityTimeout, maxDeliveries,
+        retryDelay, defaultImage, pendingTimeout, defaultDiskSizeGb, sharedVolumeClass, dnsDomain);
+  }
+
+  public ProcessorSettings withPendingTimeout(Duration timeout) {
+    return new ProcessorSettings(
+        namespace, gpuTypeLabel, workerId, leaseTtl, claimInterval, visibilityTimeout,
+        maxDeliveries, retryDelay, defaultImage, timeout, defaultDiskSizeGb, sharedVolumeClass,
+        dnsDomain);
+  }
+
+  public ProcessorSettings withClaimInterval(Duration interval) {
+    return new ProcessorSettings(
+        namespace, gpuTypeLabel, workerId, leaseTtl, interval, visibilityTimeout, maxDeliveries,
+        retryDelay, defaultImage, pendingTimeout, defaultDiskSizeGb, sharedVolumeClass, dnsDomain);
+  }
+
+  public ProcessorSettings withDnsDomain(String domain) {
+    return new ProcessorSettings(
+        namespace, gpuTypeLabel, workerId, leaseTtl, claimInterval, visibilityTimeout,
+        maxDeliveries, retryDelay, defaultImage, pendingTimeout, defaultDiskSizeGb,
+        sharedVolumeClass, domain);
+  }
+
+  private static String notBlank(String value, String field) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(field + " must not be blank");
+    }
+    return value;
+  }
+
+  private static void positive(Duration value, String field) {
+    Objects.requireNonNull(value, () -> field + " is required");
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(field + " must be positive, was " + value);
+    }
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}
