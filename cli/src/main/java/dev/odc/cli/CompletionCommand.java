@@ -15,7 +15,12 @@ final class CompletionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    spec.commandLine().getOut().print(AutoComplete.bash("gpu-dev", spec.root().commandLine()));
+    spec.commandLine().getOut().print(AutoComplete.bash(
+                "gpu-dev",
+                GpuDev.commandLine(
+                    (GpuDev) spec.root().userObject(),
+                    spec.commandLine().getOut(),
+                    spec.commandLine().getErr())));
     spec.commandLine().getOut().flush();
     return ExitCodes.OK;
   }

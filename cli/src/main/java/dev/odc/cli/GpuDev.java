@@ -3,6 +3,8 @@ package dev.odc.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,25 +15,6 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = GpuDev.VERSION,
     description = "Reserve GPU development servers on ODC (Open Developer Cloud).",
-    subcommands = {
-      LoginCommand.class,
-      LogoutCommand.class,
-      WhoamiCommand.class,
-      ReserveCommand.class,
-      ListCommand.class,
-      ShowCommand.class,
-      CancelCommand.class,
-      ExtendCommand.class,
-      AvailCommand.class,
-      SshCommand.class,
-      SshConfigCommand.class,
-      DiskCommand.class,
-      AuditCommand.class,
-      ConfigCommand.class,
-      ApiKeyCommand.class,
-      CompletionCommand.class,
-      CommandLine.HelpCommand.class
-    },
     footer = {
       "",
       "Examples:",
@@ -68,9 +51,64 @@ public final class GpuDev {
     return configDir;
   }
 
-  /** A fully configured command line writing to the given streams. */
+  /**
+   * The subcommands in help order. They are registered here rather than in the annotation so that
+   * a run builds the picocli model of the one command it needs: reflecting over every command's
+   * options is most of the CLI's start-up time.
+   */
+  static final List<Class<?>> SUBCOMMANDS =
+      List.of(
+          LoginCommand.class,
+          LogoutCommand.class,
+          WhoamiCommand.class,
+          ReserveCommand.class,
+          ListCommand.class,
+          ShowCommand.class,
+          CancelCommand.class,
+          ExtendCommand.class,
+          AvailCommand.class,
+          SshCommand.class,
+          SshConfigCommand.class,
+          DiskCommand.class,
+          AuditCommand.class,
+          ConfigCommand.class,
+          ApiKeyCommand.class,
+          CompletionCommand.class,
+          CommandLine.HelpCommand.class);
+
+  /** A command line with every subcommand, for help, completion and tests. */
   public static CommandLine commandLine(GpuDev root, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(root);
+    return configure(new CommandLine(root), SUBCOMMANDS, out, err);
+  }
+
+  /** Runs gpu-dev with {@code args} and returns the exit code. */
+  public static int run(GpuDev root, PrintWriter out, PrintWriter err, String... args) {
+    return configure(new CommandLine(root), needed(args), out, err).execute(args);
+  }
+
+  /** Only the subcommand named first, none for a bare --version, all otherwise. */
+  static List<Class<?>> needed(String[] args) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      return List.of();
+    }
+    if (args.length > 0) {
+      for (Class<?> type : SUBCOMMANDS) {
+        Command c = type.getAnnotation(Command.class);
+        if (c.name().equals(args[0]) || Arrays.asList(c.aliases()).contains(args[0])) {
+          return type == CommandLine.HelpCommand.class || type == CompletionCommand.class
+              ? SUBCOMMANDS
+              : List.of(type);
+        }
+      }
+    }
+    return SUBCOMMANDS;
+  }
+
+  private static CommandLine configure(
+      CommandLine cli, List<Class<?>> subcommands, PrintWriter out, PrintWriter err) {
+    for (Class<?> type : subcommands) {
+      cli.addSubcommand(type);
+    }
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(GpuDev::handle);
@@ -103,10 +141,19 @@ public final class GpuDev {
   }
 
   public static void main(String[] args) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      // picocli's classes are Java 5 bytecode, which class data sharing cannot archive; building
+      // its model is most of the start-up, and printing the version needs none of it.
+      System.out.println(VERSION);
+      return;
+    }
+    if (args.length == 1 && args[0].equals(CdsTraining.FLAG)) {
+      CdsTraining.run();
+      return;
+    }
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    int code =
-        commandLine(new GpuDev(System.getenv(), Clock.systemUTC()), out, err).execute(args);
+    int code = run(new GpuDev(System.getenv(), Clock.systemUTC()), out, err, args);
     out.flush();
     System.exit(code);
   }

@@ -40,8 +40,7 @@ final class CliRunner {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code =
-        GpuDev.commandLine(new GpuDev(env, clock), new PrintWriter(out, true), new PrintWriter(err, true))
-            .execute(args);
+        GpuDev.run(new GpuDev(env, clock), new PrintWriter(out, true), new PrintWriter(err, true), args);
     return new Result(code, out.toString(), err.toString());
   }
 
@@ -54,8 +53,7 @@ final class CliRunner {
         CompletableFuture.supplyAsync(
             () -> {
               int code =
-                  GpuDev.commandLine(root, new PrintWriter(out, true), new PrintWriter(err, true))
-                      .execute(args);
+                  GpuDev.run(root, new PrintWriter(out, true), new PrintWriter(err, true), args);
               return new Result(code, out.toString(), err.toString());
             });
     return new Running(result, out, err);
