@@ -174,11 +174,10 @@ public final class Processor implements Managed {
    * @param listenDataSource connections for LISTEN/NOTIFY wake-ups; null to poll every 200 ms
    */
   public synchronized void start(DataSource listenDataSource) {
-    if (running) {
+    if (consumer != null) {
       return;
     }
-    running = true;
-    capacity.start(this::capacityFreed, this::podChanged);
+    startWatching();
     long sweepMillis = settings.claimInterval().toMillis();
     events.scheduleWithFixedDelay(
         this::sweepSafely, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
@@ -196,6 +195,18 @@ public final class Processor implements Managed {
     consumer.start();
     log.info(
         "Processor {} started on namespace {}", settings.workerId(), settings.namespace());
+  }
+
+  /**
+   * Starts only the informers, without the queue consumer and the sweep: for callers that feed
+   * {@link #handle} themselves (tests, benchmarks). {@link #start} calls it.
+   */
+  public synchronized void startWatching() {
+    if (running) {
+      return;
+    }
+    running = true;
+    capacity.start(this::capacityFreed, this::podChanged);
   }
 
   @Override

@@ -1,0 +1,349 @@
+package dev.odc.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.odc.core.Disk;
+import dev.odc.core.Reservation;
+import dev.odc.core.ReservationStatus;
+import dev.odc.core.User;
+import dev.odc.core.queue.ReservationMessage;
+import dev.odc.database.DiskDao;
+import dev.odc.database.DiskSnapshotDao;
+import dev.odc.database.NewReservation;
+import dev.odc.database.ReservationDao;
+import dev.odc.database.Reservations;
+import dev.odc.database.pgmq.Pgmq;
+import dev.odc.database.testing.PostgresExtension;
+import dev.odc.database.testing.TestData;
+import dev.odc.providers.StorageFactory;
+import dev.odc.providers.kubernetes.KubernetesStorageBackend;
+import dev.odc.providers.kubernetes.sim.ClusterSimulator;
+import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.providers.kubernetes.sim.PodFailure;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@EnableKubernetesMockClient(crud = true)
+class ProcessorIT {
+  @RegisterExtension static PostgresExtension db = new PostgresExtension();
+
+  private static final String NS = "odc-reservations";
+  private static final String KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE alice@laptop";
+
+  KubernetesClient client;
+  private Jdbi jdbi;
+  private Reservations reservations;
+  private ClusterSimulator sim;
+  private final List<Processor> processors = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws SQLException {
+    db.clean();
+    jdbi = db.jdbi();
+    reservations = new Reservations(jdbi, new Pgmq(jdbi));
+  }
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    for (Processor p : processors) {
+      p.stop();
+    }
+    if (sim != null) {
+      sim.close();
+    }
+  }
+
+  private ClusterSimulator simulate(NodePool... pools) {
+    ClusterSimulator.Builder b = ClusterSimulator.builder(client);
+    for (NodePool pool : pools) {
+      b.nodes(pool);
+    }
+    sim = b.start();
+    return sim;
+  }
+
+  private Processor processor(String workerId, boolean consume) {
+    ProcessorSettings settings =
+        ProcessorSettings.defaults(workerId)
+            .withClaimInterval(Duration.ofSeconds(1))
+            .withLeaseTtl(Duration.ofSeconds(3));
+    Processor p =
+        new Processor(
+            jdbi,
+            client,
+            new KubernetesStorageBackend(client, new StorageFactory()),
+            settings,
+            SshKeySource.of(Map.of("alice", List.of(KEY))),
+            null);
+    processors.add(p);
+    if (consume) {
+      p.start();
+    } else {
+      p.startWatching();
+    }
+    return p;
+  }
+
+  private Reservation reserve(User user, String name, String gpuType, int gpus, int nodes, String disk) {
+    return reservations.create(
+        new NewReservation(
+            user.id(), user.username(), name, gpuType, gpus, nodes, null, 2.0, disk, Map.of()),
+        user.username());
+  }
+
+  private Reservation awaitStatus(UUID id, ReservationStatus status) {
+    ReservationDao dao = jdbi.onDemand(ReservationDao.class);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> dao.findById(id).orElseThrow().status(), s -> s == status);
+    return dao.findById(id).orElseThrow();
+  }
+
+  private List<Pod> podsOf(UUID id) {
+    return client
+        .pods()
+        .inNamespace(NS)
+        .withLabel(Names.RESERVATION_LABEL, id.toString())
+        .list()
+        .getItems();
+  }
+
+  private List<String> auditActions(String actor, String resourceId) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "select action || ':' || coalesce(details->>'to', '') from audit_log"
+                        + " where actor = :actor and resource_id = :id order by id")
+                .bind("actor", actor)
+                .bind("id", resourceId)
+                .mapTo(String.class)
+                .list());
+  }
+
+  @Test
+  void reserveCreatesPodClaimAndServiceThenGoesActive() {
+    simulate(NodePool.of("h100", 1, 8));
+    Processor processor = processor("p1", true);
+    User alice = TestData.user(jdbi, "alice");
+
+    Reservation r = reserve(alice, "train", "h100", 2, 1, "home");
+    Reservation active = awaitStatus(r.id(), ReservationStatus.ACTIVE);
+
+    Pod pod = client.pods().inNamespace(NS).withName(Names.pod(r.id(), 0)).get();
+    var container = pod.getSpec().getContainers().get(0);
+    assertThat(container.getResources().getLimits().get("nvidia.com/gpu")).isEqualTo(new Quantity("2"));
+    assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
+    assertThat(pod.getSpec().getNodeSelector()).containsEntry("odc.dev/gpu-type", "h100");
+    assertThat(pod.getSpec().getTolerations())
+        .anyMatch(t -> "nvidia.com/gpu".equals(t.getKey()) && "NoSchedule".equals(t.getEffect()));
+    assertThat(pod.getSpec().getVolumes())
+        .anyMatch(v -> v.getPersistentVolumeClaim() != null)
+        .anyMatch(v -> v.getEmptyDir() != null && "Memory".equals(v.getEmptyDir().getMedium()));
+    assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath()).contains("/home/dev", "/dev/shm");
+    assertThat(container.getEnv()).anyMatch(e -> e.getName().equals("ODC_SSH_AUTHORIZED_KEYS") && e.getValue().contains(KEY));
+    assertThat(pod.getMetadata().getLabels())
+        .containsEntry(Names.RESERVATION_LABEL, r.id().toString())
+        .containsEntry(Names.USER_LABEL, "alice")
+        .containsEntry(Names.MANAGED_BY_LABEL, "odc");
+    assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getName()).isEqualTo(Names.owner(r.id())));
+
+    Disk disk = jdbi.onDemand(DiskDao.class).findByUserAndName(alice.id(), "home").orElseThrow();
+    assertThat(disk.inUseBy()).isEqualTo(r.id());
+    PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(NS).withName(disk.pvcName()).get();
+    assertThat(pvc.getMetadata().getLabels()).containsEntry(Names.DISK_LABEL, disk.id().toString());
+
+    Service ssh = client.services().inNamespace(NS).withName(Names.sshService(r.id())).get();
+    assertThat(ssh.getSpec().getType()).isEqualTo("NodePort");
+    assertThat(active.sshPort()).isEqualTo(ssh.getSpec().getPorts().get(0).getNodePort());
+    assertThat(active.sshHost()).isNotBlank();
+    assertThat(active.podName()).isEqualTo(Names.pod(r.id(), 0));
+    assertThat(active.startedAt()).isNotNull();
+    assertThat(active.expiresAt()).isEqualTo(active.startedAt().plus(Duration.ofHours(2)));
+
+    assertThat(auditActions(Processor.ACTOR, r.id().toString()))
+        .containsExactly("reservation.status:PREPARING", "reservation.status:ACTIVE");
+    assertThat(auditActions(Processor.ACTOR, disk.id().toString())).containsExactly("disk.create:", "disk.lock:");
+    assertThat(processor.metrics().timer(Processor.RESERVE_TO_POD_CREATED).getCount()).isEqualTo(1);
+    assertThat(processor.metrics().timer(Processor.RESERVE_TO_ACTIVE).getCount()).isEqualTo(1);
+  }
+
+  @Test
+  void queuesWithPositionAndEtaThenStartsWhenGpusFree() {
+    simulate(NodePool.of("l4", 1, 4));
+    processor("p1", true);
+    User alice = TestData.user(jdbi, "alice");
+    User bob = TestData.user(jdbi, "bob");
+
+    Reservation first = reserve(alice, "big", "l4", 4, 1, null);
+    Reservation firstActive = awaitStatus(first.id(), ReservationStatus.ACTIVE);
+    Reservation second = reserve(bob, "small", "l4", 2, 1, null);
+    Reservation queued = awaitStatus(second.id(), ReservationStatus.QUEUED);
+
+    assertThat(queued.queuePosition()).isEqualTo(1);
+    assertThat(queued.estimatedStartAt()).isEqualTo(firstActive.expiresAt());
+    assertThat(podsOf(second.id())).isEmpty();
+
+    reservations.cancel(first.id(), "alice", "done");
+
+    awaitStatus(second.id(), ReservationStatus.ACTIVE);
+    await().atMost(Duration.ofSeconds(10)).until(() -> podsOf(first.id()).isEmpty());
+    assertThat(auditActions(Processor.ACTOR, second.id().toString()))
+        .containsExactly("reservation.status:QUEUED", "reservation.status:PREPARING", "reservation.status:ACTIVE");
+  }
+
+  @Test
+  void cancelAndExpireRemovePodSnapshotDiskAndReleaseIt() {
+    simulate(NodePool.of("l4", 2, 4));
+    processor("p1", true);
+    User alice = TestData.user(jdbi, "alice");
+    Reservation a = reserve(alice, "one", "l4", 1, 1, "home");
+    Reservation b = reserve(alice, "two", "l4", 1, 1, "scratch");
+    awaitStatus(a.id(), ReservationStatus.ACTIVE);
+    awaitStatus(b.id(), ReservationStatus.ACTIVE);
+
+    reservations.cancel(a.id(), "alice", "done");
+    reservations.expire(b.id(), "system:cronjobs:expiry", "time is up");
+
+    for (Reservation r : List.of(a, b)) {
+      String diskName = r.diskName();
+      DiskDao disks = jdbi.onDemand(DiskDao.class);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> disks.findByUserAndName(alice.id(), diskName).orElseThrow().inUseBy() == null);
+      Disk disk = disks.findByUserAndName(alice.id(), diskName).orElseThrow();
+      assertThat(podsOf(r.id())).isEmpty();
+      assertThat(client.services().inNamespace(NS).withName(Names.sshService(r.id())).get()).isNull();
+      String snapshot = Names.snapshot(disk.id(), r.id());
+      assertThat(disk.lastSnapshotName()).isEqualTo(snapshot);
+      assertThat(jdbi.onDemand(DiskSnapshotDao.class).findByName(snapshot)).isPresent();
+      assertThat(client.genericKubernetesResources(ClusterSimulator.VOLUME_SNAPSHOTS).inNamespace(NS).withName(snapshot).get()).isNotNull();
+      assertThat(client.persistentVolumeClaims().inNamespace(NS).withName(disk.pvcName()).get()).as("disk kept").isNotNull();
+      assertThat(auditActions(Processor.ACTOR, disk.id().toString())).containsExactly("disk.create:", "disk.lock:", "disk.snapshot:", "disk.unlock:");
+    }
+    assertThat(jdbi.onDemand(ReservationDao.class).findById(a.id()).orElseThrow().status()).isEqualTo(ReservationStatus.CANCELLED);
+    assertThat(jdbi.onDemand(ReservationDao.class).findById(b.id()).orElseThrow().status()).isEqualTo(ReservationStatus.EXPIRED);
+  }
+
+  @Test
+  void diskMovesToAnotherZoneThroughItsSnapshot() {
+    simulate(NodePool.of("l4", 2, 4).inZones("zone-a", "zone-b"));
+    processor("p1", true);
+    User alice = TestData.user(jdbi, "alice");
+    Reservation first = reserve(alice, "first", "l4", 1, 1, "home");
+    Reservation firstActive = awaitStatus(first.id(), ReservationStatus.ACTIVE);
+    DiskDao disks = jdbi.onDemand(DiskDao.class);
+    Disk before = disks.findByUserAndName(alice.id(), "home").orElseThrow();
+    String firstZone = before.zone();
+    assertThat(firstZone).isEqualTo("zone-a");
+    reservations.cancel(first.id(), "alice", "done");
+    await().atMost(Duration.ofSeconds(20)).until(() -> disks.findById(before.id()).orElseThrow().inUseBy() == null);
+    // the disk's zone is full now
+    sim.cordon(firstActive.nodeName(), true);
+
+    Reservation second = reserve(alice, "second", "l4", 1, 1, "home");
+    Reservation secondActive = awaitStatus(second.id(), ReservationStatus.ACTIVE);
+
+    Disk after = disks.findById(before.id()).orElseThrow();
+    assertThat(after.zone()).isEqualTo("zone-b");
+    assertThat(after.pvcName()).isEqualTo(Names.restoredClaim(before.id(), second.id()));
+    PersistentVolumeClaim restored = client.persistentVolumeClaims().inNamespace(NS).withName(after.pvcName()).get();
+    assertThat(restored.getSpec().getDataSource().getKind()).isEqualTo("VolumeSnapshot");
+    assertThat(restored.getSpec().getDataSource().getName()).isEqualTo(Names.snapshot(before.id(), first.id()));
+    assertThat(secondActive.nodeName()).isNotEqualTo(firstActive.nodeName());
+  }
+
+  @Test
+  void multiNodeReservationFailingOnOneNodeLeavesNoPods() {
+    simulate(NodePool.of("l4", 2, 4));
+    sim.injectFailure(p -> p.getMetadata().getName().endsWith("-1"), PodFailure.IMAGE_PULL);
+    processor("p1", true);
+    User alice = TestData.user(jdbi, "alice");
+
+    Reservation r = reserve(alice, "multi", "l4", 4, 2, null);
+    Reservation failed = awaitStatus(r.id(), ReservationStatus.FAILED);
+
+    assertThat(failed.failureReason()).contains("could not be pulled").contains("ImagePull");
+    await().atMost(Duration.ofSeconds(10)).until(() -> podsOf(r.id()).isEmpty());
+    assertThat(client.services().inNamespace(NS).withName(Names.headlessService(r.id())).get()).isNull();
+    assertThat(auditActions(Processor.ACTOR, r.id().toString()))
+        .containsExactly("reservation.status:PREPARING", "reservation.status:FAILED");
+  }
+
+  @Test
+  void duplicateDeliveriesAndTwoProcessorsCreateExactlyOneOfEverything() {
+    simulate(NodePool.of("h100", 2, 8));
+    processor("p1", true);
+    processor("p2", true);
+    User alice = TestData.user(jdbi, "alice");
+    Pgmq pgmq = new Pgmq(jdbi);
+
+    Reservation r = reserve(alice, "dup", "h100", 8, 1, "home");
+    for (int i = 0; i < 3; i++) {
+      pgmq.send(ReservationMessage.QUEUE, new ReservationMessage(r.id(), ReservationMessage.Action.PROVISION));
+    }
+    awaitStatus(r.id(), ReservationStatus.ACTIVE);
+    await().atMost(Duration.ofSeconds(10)).until(() -> pgmq.metrics(ReservationMessage.QUEUE).queueLength() == 0);
+
+    assertOneOfEverything(r, alice);
+  }
+
+  @Test
+  void processorDyingAtAnyStepIsRecoveredByAnother() {
+    simulate(NodePool.of("h100", 1, 8));
+    User alice = TestData.user(jdbi, "alice");
+    Processor survivor = null;
+    for (Processor.Step step :
+        List.of(Processor.Step.CAPACITY, Processor.Step.DISK_LOCK, Processor.Step.CLAIM,
+            Processor.Step.OWNER, Processor.Step.SERVICES, Processor.Step.PODS)) {
+      Processor doomed = processor("doomed-" + step, false);
+      doomed.withStepHook(
+          (s, res) -> {
+            if (s == step) {
+              throw new IllegalStateException("killed before " + step);
+            }
+          });
+      Reservation r = reserve(alice, "crash-" + step.name().toLowerCase().replace('_', '-'), "h100", 1, 1, "disk-" + step.name().toLowerCase().replace('_', '-'));
+      try {
+        doomed.handle(new ReservationMessage(r.id(), ReservationMessage.Action.PROVISION));
+      } catch (IllegalStateException expected) {
+        // the processor "died" here; its lease stays behind until the TTL runs out
+      }
+      jdbi.onDemand(ReservationDao.class).acquireLease(r.id(), "doomed-" + step, Duration.ofSeconds(2));
+      if (survivor == null) {
+        survivor = processor("survivor", true);
+      }
+      awaitStatus(r.id(), ReservationStatus.ACTIVE);
+      assertOneOfEverything(r, alice);
+      reservations.cancel(r.id(), "alice", "next step");
+      await().atMost(Duration.ofSeconds(20)).until(() -> podsOf(r.id()).isEmpty());
+    }
+  }
+
+  private void assertOneOfEverything(Reservation r, User user) {
+    assertThat(podsOf(r.id())).hasSize(r.nodeCount());
+    assertThat(client.services().inNamespace(NS).withLabel(Names.RESERVATION_LABEL, r.id().toString()).list().getItems()).hasSize(1);
+    assertThat(client.configMaps().inNamespace(NS).withLabel(Names.RESERVATION_LABEL, r.id().toString()).list().getItems()).hasSize(1);
+    Disk disk = jdbi.onDemand(DiskDao.class).findByUserAndName(user.id(), r.diskName()).orElseThrow();
+    assertThat(client.persistentVolumeClaims().inNamespace(NS).withLabel(Names.DISK_LABEL, disk.id().toString()).list().getItems()).hasSize(1);
+    assertThat(auditActions(Processor.ACTOR, r.id().toString()))
+        .containsExactly("reservation.status:PREPARING", "reservation.status:ACTIVE");
+    assertThat(auditActions(Processor.ACTOR, disk.id().toString())).containsExactly("disk.create:", "disk.lock:");
+  }
+}
