@@ -91,7 +91,8 @@ public final class ApiClient {
       JsonNode next = node.path("nextCursor");
       return new ListResult<>(list, next.isTextual() ? next.asText() : null);
     } catch (IOException | IllegalArgumentException e) {
-      throw new CliException(ExitCodes.ERROR, "unexpected answer from the API: " + e.getMessage(), e);
+      throw new CliException(
+          ExitCodes.ERROR, "unexpected answer from the API: " + e.getMessage(), e);
     }
   }
 
@@ -103,7 +104,8 @@ public final class ApiClient {
     List<T> out = new ArrayList<>();
     String cursor = null;
     do {
-      String p = cursor == null ? path : path + (path.contains("?") ? "&" : "?") + "cursor=" + enc(cursor);
+      String p =
+          cursor == null ? path : path + (path.contains("?") ? "&" : "?") + "cursor=" + enc(cursor);
       ListResult<T> page = list(p, itemType);
       out.addAll(page.items());
       cursor = page.nextCursor();
@@ -126,7 +128,9 @@ public final class ApiClient {
   private String send(String method, String path, Object body, boolean authenticated) {
     URI uri = URI.create(base + path);
     HttpRequest.Builder req =
-        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Accept", "application/json");
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(30))
+            .header("Accept", "application/json");
     if (authenticated) {
       req.header("Authorization", "Bearer " + bearer.get());
     }

@@ -16,8 +16,18 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "api-key",
     description = "API keys for automation (use one with GPU_DEV_API_KEY or --api-key FILE).",
-    subcommands = {ApiKeyCommand.Create.class, ApiKeyCommand.ListKeys.class, ApiKeyCommand.Revoke.class},
-    footer = {"", "Examples:", "  gpu-dev api-key create ci --ttl-hours 720", "  gpu-dev api-key list", "  gpu-dev api-key revoke 3f2a..."})
+    subcommands = {
+      ApiKeyCommand.Create.class,
+      ApiKeyCommand.ListKeys.class,
+      ApiKeyCommand.Revoke.class
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  gpu-dev api-key create ci --ttl-hours 720",
+      "  gpu-dev api-key list",
+      "  gpu-dev api-key revoke 3f2a..."
+    })
 final class ApiKeyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -35,21 +45,40 @@ final class ApiKeyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "What the key is for.")
     String name;
 
-    @Option(names = "--ttl-hours", paramLabel = "HOURS", description = "Lifetime (default: the platform's).")
+    @Option(
+        names = "--ttl-hours",
+        paramLabel = "HOURS",
+        description = "Lifetime (default: the platform's).")
     Integer ttlHours;
 
-    @Option(names = "--scope", paramLabel = "SCOPE", description = "Limit the key to a scope; repeat for more.")
+    @Option(
+        names = "--scope",
+        paramLabel = "SCOPE",
+        description = "Limit the key to a scope; repeat for more.")
     List<String> scopes = new ArrayList<>();
 
     @Override
     public Integer call() {
       Session s = Session.of(spec, common);
-      ApiKeyCreated created = s.api().post("/v1/api-keys", new CreateApiKeyRequest(name, ttlHours, scopes), ApiKeyCreated.class);
+      ApiKeyCreated created =
+          s.api()
+              .post(
+                  "/v1/api-keys",
+                  new CreateApiKeyRequest(name, ttlHours, scopes),
+                  ApiKeyCreated.class);
       if (common.json()) {
         s.printJson(created);
       } else {
         s.out().println(created.key());
-        s.err().println("API key " + created.apiKey().id() + " (" + created.apiKey().name() + "), expires " + Fmt.time(created.apiKey().expiresAt()) + ". It is not shown again.");
+        s.err()
+            .println(
+                "API key "
+                    + created.apiKey().id()
+                    + " ("
+                    + created.apiKey().name()
+                    + "), expires "
+                    + Fmt.time(created.apiKey().expiresAt())
+                    + ". It is not shown again.");
         s.err().flush();
       }
       s.out().flush();
@@ -72,7 +101,14 @@ final class ApiKeyCommand implements Callable<Integer> {
       }
       Table t = new Table("ID", "NAME", "PREFIX", "CREATED", "EXPIRES", "REVOKED", "LAST USED");
       for (ApiKey k : keys) {
-        t.row(k.id(), k.name(), k.prefix(), Fmt.time(k.createdAt()), Fmt.time(k.expiresAt()), k.revokedAt() == null ? null : Fmt.time(k.revokedAt()), k.lastUsedAt() == null ? null : Fmt.time(k.lastUsedAt()));
+        t.row(
+            k.id(),
+            k.name(),
+            k.prefix(),
+            Fmt.time(k.createdAt()),
+            Fmt.time(k.expiresAt()),
+            k.revokedAt() == null ? null : Fmt.time(k.revokedAt()),
+            k.lastUsedAt() == null ? null : Fmt.time(k.lastUsedAt()));
       }
       if (t.isEmpty()) {
         s.out().println("No API keys.");

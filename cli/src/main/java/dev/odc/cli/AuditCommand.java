@@ -34,25 +34,43 @@ final class AuditCommand implements Callable<Integer> {
   @Option(names = "--user", paramLabel = "USER", description = "Only events by this actor.")
   String user;
 
-  @Option(names = "--action", paramLabel = "ACTION", description = "Only this action, e.g. reservation.create.")
+  @Option(
+      names = "--action",
+      paramLabel = "ACTION",
+      description = "Only this action, e.g. reservation.create.")
   String action;
 
-  @Option(names = "--resource", paramLabel = "TYPE[:ID]", description = "Only this resource type, optionally one id.")
+  @Option(
+      names = "--resource",
+      paramLabel = "TYPE[:ID]",
+      description = "Only this resource type, optionally one id.")
   String resource;
 
-  @Option(names = "--since", paramLabel = "WHEN", defaultValue = "24h", description = "Start: 30m, 24h, 7d or an ISO instant (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--since",
+      paramLabel = "WHEN",
+      defaultValue = "24h",
+      description = "Start: 30m, 24h, 7d or an ISO instant (default ${DEFAULT-VALUE}).")
   String since;
 
   @Option(names = "--until", paramLabel = "WHEN", description = "End: like --since.")
   String until;
 
-  @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N events (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      defaultValue = "100",
+      description = "At most N events (default ${DEFAULT-VALUE}).")
   int limit;
 
   @Option(names = "--follow", description = "Keep printing new events until Ctrl-C.")
   boolean follow;
 
-  @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "5", description = "Poll interval for --follow (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--interval",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description = "Poll interval for --follow (default ${DEFAULT-VALUE}).")
   double interval;
 
   @Option(names = "--times", paramLabel = "N", hidden = true, defaultValue = "0")
@@ -71,7 +89,9 @@ final class AuditCommand implements Callable<Integer> {
     print(s, events, true);
     if (follow) {
       long[] lastId = {events.stream().mapToLong(AuditEvent::id).max().orElse(0)};
-      Instant[] lastAt = {events.stream().map(AuditEvent::at).max(Comparator.naturalOrder()).orElse(from)};
+      Instant[] lastAt = {
+        events.stream().map(AuditEvent::at).max(Comparator.naturalOrder()).orElse(from)
+      };
       Watch.repeat(
           s.out(),
           interval,
@@ -85,10 +105,11 @@ final class AuditCommand implements Callable<Integer> {
               }
             }
             print(s, fresh, false);
-            fresh.forEach(e -> {
-              lastId[0] = Math.max(lastId[0], e.id());
-              lastAt[0] = e.at().isAfter(lastAt[0]) ? e.at() : lastAt[0];
-            });
+            fresh.forEach(
+                e -> {
+                  lastId[0] = Math.max(lastId[0], e.id());
+                  lastAt[0] = e.at().isAfter(lastAt[0]) ? e.at() : lastAt[0];
+                });
           });
     }
     return ExitCodes.OK;
@@ -106,7 +127,8 @@ final class AuditCommand implements Callable<Integer> {
     q.put("since", from);
     q.put("until", to);
     q.put("limit", limit);
-    List<AuditEvent> events = new ArrayList<>(s.api().listAll("/v1/audit" + ApiClient.query(q), AuditEvent.class, limit));
+    List<AuditEvent> events =
+        new ArrayList<>(s.api().listAll("/v1/audit" + ApiClient.query(q), AuditEvent.class, limit));
     events.sort(Comparator.comparingLong(AuditEvent::id));
     return events;
   }
@@ -147,7 +169,13 @@ final class AuditCommand implements Callable<Integer> {
   private static Table table(List<AuditEvent> events) {
     Table t = new Table("ID", "AT", "ACTOR", "ACTION", "RESOURCE", "OUTCOME");
     for (AuditEvent e : events) {
-      t.row(e.id(), e.at().toString(), e.actor(), e.action(), e.resourceType() + (e.resourceId() == null ? "" : ":" + e.resourceId()), e.outcome());
+      t.row(
+          e.id(),
+          e.at().toString(),
+          e.actor(),
+          e.action(),
+          e.resourceType() + (e.resourceId() == null ? "" : ":" + e.resourceId()),
+          e.outcome());
     }
     return t;
   }
@@ -166,7 +194,14 @@ final class AuditCommand implements Callable<Integer> {
       } else if (v.intact()) {
         s.out().println("Audit chain intact: " + v.rowsChecked() + " rows checked.");
       } else {
-        s.out().println("Audit chain BROKEN at row " + v.firstBrokenId() + (v.reason() == null ? "" : ": " + v.reason()) + " (" + v.rowsChecked() + " rows checked).");
+        s.out()
+            .println(
+                "Audit chain BROKEN at row "
+                    + v.firstBrokenId()
+                    + (v.reason() == null ? "" : ": " + v.reason())
+                    + " ("
+                    + v.rowsChecked()
+                    + " rows checked).");
       }
       s.out().flush();
       return v.intact() ? ExitCodes.OK : ExitCodes.ERROR;

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "avail",
-    description = "GPU availability per type: free, in use, queued, the most you can get now, and the wait.",
+    description =
+        "GPU availability per type: free, in use, queued, the most you can get now, and the wait.",
     footer = {"", "Examples:", "  gpu-dev avail", "  gpu-dev avail --watch"})
 final class AvailCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -20,7 +21,11 @@ final class AvailCommand implements Callable<Integer> {
   @Option(names = "--watch", description = "Refresh every --interval seconds until Ctrl-C.")
   boolean watch;
 
-  @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "5", description = "Refresh interval for --watch (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--interval",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description = "Refresh interval for --watch (default ${DEFAULT-VALUE}).")
   double interval;
 
   @Option(names = "--times", paramLabel = "N", hidden = true, defaultValue = "0")
@@ -36,9 +41,18 @@ final class AvailCommand implements Callable<Integer> {
             s.printJson(a);
             return;
           }
-          Table t = new Table("TYPE", "TOTAL", "FREE", "IN USE", "QUEUED", "MAX NOW", "GPUS/NODE", "WAIT");
+          Table t =
+              new Table(
+                  "TYPE", "TOTAL", "FREE", "IN USE", "QUEUED", "MAX NOW", "GPUS/NODE", "WAIT");
           for (GpuType g : a.gpuTypes()) {
-            t.row(g.name(), g.totalGpus(), g.freeGpus(), g.inUseGpus(), g.queued(), g.maxReservable(), g.gpusPerNode(),
+            t.row(
+                g.name(),
+                g.totalGpus(),
+                g.freeGpus(),
+                g.inUseGpus(),
+                g.queued(),
+                g.maxReservable(),
+                g.gpusPerNode(),
                 g.estimatedWaitSeconds() == 0 ? "now" : Fmt.duration(g.estimatedWaitSeconds()));
           }
           t.print(s.out());

@@ -18,8 +18,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AWS Signature Version 4 for one request: STS GetCallerIdentity. Small enough to write here,
- * which keeps the AWS SDK (and its start-up cost) out of the CLI.
+ * AWS Signature Version 4 for one request: STS GetCallerIdentity. Small enough to write here, which
+ * keeps the AWS SDK (and its start-up cost) out of the CLI.
  */
 final class AwsSigner {
   static final String BODY = "Action=GetCallerIdentity&Version=2011-06-15";
@@ -45,19 +45,32 @@ final class AwsSigner {
       Path file =
           env.containsKey("AWS_SHARED_CREDENTIALS_FILE")
               ? Path.of(env.get("AWS_SHARED_CREDENTIALS_FILE"))
-              : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".aws", "credentials");
+              : Path.of(
+                  env.getOrDefault("HOME", System.getProperty("user.home")), ".aws", "credentials");
       String profile = env.getOrDefault("AWS_PROFILE", "default");
       try {
         if (Files.isReadable(file)) {
-          Map<String, String> values = profile(Files.readAllLines(file, StandardCharsets.UTF_8), profile);
-          if (values.containsKey("aws_access_key_id") && values.containsKey("aws_secret_access_key")) {
-            return new Credentials(values.get("aws_access_key_id"), values.get("aws_secret_access_key"), values.get("aws_session_token"));
+          Map<String, String> values =
+              profile(Files.readAllLines(file, StandardCharsets.UTF_8), profile);
+          if (values.containsKey("aws_access_key_id")
+              && values.containsKey("aws_secret_access_key")) {
+            return new Credentials(
+                values.get("aws_access_key_id"),
+                values.get("aws_secret_access_key"),
+                values.get("aws_session_token"));
           }
         }
       } catch (IOException e) {
-        throw new CliException(ExitCodes.AUTH_NEEDED, "cannot read AWS credentials from " + file + ": " + e.getMessage(), e);
+        throw new CliException(
+            ExitCodes.AUTH_NEEDED,
+            "cannot read AWS credentials from " + file + ": " + e.getMessage(),
+            e);
       }
-      throw CliException.authNeeded("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or profile '" + profile + "' in " + file);
+      throw CliException.authNeeded(
+          "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or profile '"
+              + profile
+              + "' in "
+              + file);
     }
 
     private static Map<String, String> profile(List<String> lines, String profile) {
@@ -90,19 +103,39 @@ final class AwsSigner {
     }
     String signedHeaders = String.join(";", headers.keySet());
     StringBuilder canonicalHeaders = new StringBuilder();
-    headers.forEach((k, v) -> canonicalHeaders.append(k).append(':').append(v.strip()).append('\n'));
+    headers.forEach(
+        (k, v) -> canonicalHeaders.append(k).append(':').append(v.strip()).append('\n'));
     String canonicalRequest =
-        "POST\n/\n\n" + canonicalHeaders + "\n" + signedHeaders + "\n" + hex(sha256(BODY.getBytes(StandardCharsets.UTF_8)));
+        "POST\n/\n\n"
+            + canonicalHeaders
+            + "\n"
+            + signedHeaders
+            + "\n"
+            + hex(sha256(BODY.getBytes(StandardCharsets.UTF_8)));
     String scope = date + "/" + region + "/sts/aws4_request";
     String stringToSign =
-        "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
+        "AWS4-HMAC-SHA256\n"
+            + amzDate
+            + "\n"
+            + scope
+            + "\n"
+            + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
     byte[] key = hmac(("AWS4" + creds.secretAccessKey()).getBytes(StandardCharsets.UTF_8), date);
     key = hmac(key, region);
     key = hmac(key, "sts");
     key = hmac(key, "aws4_request");
     String signature = hex(hmac(key, stringToSign));
     Map<String, String> out = new TreeMap<>();
-    out.put("Authorization", "AWS4-HMAC-SHA256 Credential=" + creds.accessKeyId() + "/" + scope + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature);
+    out.put(
+        "Authorization",
+        "AWS4-HMAC-SHA256 Credential="
+            + creds.accessKeyId()
+            + "/"
+            + scope
+            + ", SignedHeaders="
+            + signedHeaders
+            + ", Signature="
+            + signature);
     out.put("Content-Type", headers.get("content-type"));
     out.put("Host", host);
     out.put("X-Amz-Date", amzDate);

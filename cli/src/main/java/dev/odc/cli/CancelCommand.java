@@ -39,11 +39,14 @@ final class CancelCommand implements Callable<Integer> {
     if (target.all) {
       for (Reservation r : s.api().listAll("/v1/reservations", Reservation.class, 0)) {
         if (ReservationStatus.live().contains(r.status())) {
-          cancelled.add(s.api().post(Reservations.path(r.id().toString()) + "/cancel", null, Reservation.class));
+          cancelled.add(
+              s.api()
+                  .post(Reservations.path(r.id().toString()) + "/cancel", null, Reservation.class));
         }
       }
     } else {
-      cancelled.add(s.api().post(Reservations.path(target.id) + "/cancel", null, Reservation.class));
+      cancelled.add(
+          s.api().post(Reservations.path(target.id) + "/cancel", null, Reservation.class));
     }
     if (common.json()) {
       s.printJson(target.all ? cancelled : cancelled.get(0));
@@ -51,7 +54,13 @@ final class CancelCommand implements Callable<Integer> {
       s.out().println("Nothing to cancel.");
     } else {
       for (Reservation r : cancelled) {
-        s.out().println("Cancelled " + r.shortId() + (r.name() == null ? "" : " (" + r.name() + ")") + ": " + r.status());
+        s.out()
+            .println(
+                "Cancelled "
+                    + r.shortId()
+                    + (r.name() == null ? "" : " (" + r.name() + ")")
+                    + ": "
+                    + r.status());
       }
     }
     s.out().flush();

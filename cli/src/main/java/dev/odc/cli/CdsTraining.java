@@ -29,19 +29,49 @@ final class CdsTraining {
 
   static void run() {
     PrintWriter sink = new PrintWriter(new StringWriter());
-    GpuDev root = new GpuDev(Map.of("XDG_CONFIG_HOME", System.getProperty("java.io.tmpdir")), Clock.systemUTC());
+    GpuDev root =
+        new GpuDev(
+            Map.of("XDG_CONFIG_HOME", System.getProperty("java.io.tmpdir")), Clock.systemUTC());
     GpuDev.commandLine(root, sink, sink).execute("--help");
     for (Class<?> type : GpuDev.SUBCOMMANDS) {
-      GpuDev.run(root, sink, sink, type.getAnnotation(picocli.CommandLine.Command.class).name(), "--help");
+      GpuDev.run(
+          root, sink, sink, type.getAnnotation(picocli.CommandLine.Command.class).name(), "--help");
     }
     ObjectMapper mapper = Json.newMapper();
     Instant now = Instant.now();
     Reservation r =
-        new Reservation(UUID.randomUUID(), UUID.randomUUID(), "cds", "cds", "gpu", 1, 1, null, 1, null, Map.of(), ReservationStatus.ACTIVE, null, null, null, null, null, null, "h", 22, now, now, now, null, List.of(),
-            List.of(new StatusChange(ReservationStatus.ACTIVE, now, "cds", null)), 0);
+        new Reservation(
+            UUID.randomUUID(),
+            UUID.randomUUID(),
+            "cds",
+            "cds",
+            "gpu",
+            1,
+            1,
+            null,
+            1,
+            null,
+            Map.of(),
+            ReservationStatus.ACTIVE,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            "h",
+            22,
+            now,
+            now,
+            now,
+            null,
+            List.of(),
+            List.of(new StatusChange(ReservationStatus.ACTIVE, now, "cds", null)),
+            0);
     try {
       mapper.readValue(mapper.writeValueAsString(r), Reservation.class);
-      mapper.readValue(mapper.writeValueAsString(new Availability(List.of(), now, false)), Availability.class);
+      mapper.readValue(
+          mapper.writeValueAsString(new Availability(List.of(), now, false)), Availability.class);
       mapper.readValue("{\"code\":\"NOT_FOUND\",\"message\":\"x\"}", ErrorResponse.class);
       mapper.readTree("{\"items\":[],\"nextCursor\":null}");
     } catch (IOException e) {

@@ -26,7 +26,8 @@ public final class CommonOptions {
   @Option(
       names = "--api-key",
       paramLabel = "FILE",
-      description = "Read an API key from FILE instead of the cached login ($GPU_DEV_API_KEY works too).")
+      description =
+          "Read an API key from FILE instead of the cached login ($GPU_DEV_API_KEY works too).")
   String apiKeyFile;
 
   @Option(

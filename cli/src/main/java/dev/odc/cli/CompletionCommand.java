@@ -15,7 +15,10 @@ final class CompletionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    spec.commandLine().getOut().print(AutoComplete.bash(
+    spec.commandLine()
+        .getOut()
+        .print(
+            AutoComplete.bash(
                 "gpu-dev",
                 GpuDev.commandLine(
                     (GpuDev) spec.root().userObject(),

@@ -13,7 +13,13 @@ import picocli.CommandLine.Spec;
     name = "config",
     description = "Show or change settings (stored in $XDG_CONFIG_HOME/gpu-dev/config.json).",
     subcommands = {ConfigCommand.Show.class, ConfigCommand.Set.class},
-    footer = {"", "Examples:", "  gpu-dev config set api-url https://odc.example.com", "  gpu-dev config set default.gpu-type h100", "  gpu-dev config show"})
+    footer = {
+      "",
+      "Examples:",
+      "  gpu-dev config set api-url https://odc.example.com",
+      "  gpu-dev config set default.gpu-type h100",
+      "  gpu-dev config show"
+    })
 final class ConfigCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -49,20 +55,32 @@ final class ConfigCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
 
-    @Parameters(index = "0", paramLabel = "KEY", description = "One of: api-url, default.gpu-type, default.gpus, default.hours, default.image, default.disk, login.ports, browser.")
+    @Parameters(
+        index = "0",
+        paramLabel = "KEY",
+        description =
+            "One of: api-url, default.gpu-type, default.gpus, default.hours, default.image, default.disk, login.ports, browser.")
     String key;
 
-    @Parameters(index = "1", paramLabel = "VALUE", arity = "0..1", description = "The value (omit to remove).")
+    @Parameters(
+        index = "1",
+        paramLabel = "VALUE",
+        arity = "0..1",
+        description = "The value (omit to remove).")
     String value;
 
     @Override
     public Integer call() {
       Session s = Session.of(spec, common);
-      if ("api-url".equals(key) && value != null && !value.startsWith("http://") && !value.startsWith("https://")) {
+      if ("api-url".equals(key)
+          && value != null
+          && !value.startsWith("http://")
+          && !value.startsWith("https://")) {
         throw CliException.usage("api-url must start with http:// or https://, got " + value);
       }
       s.config().set(key, value);
-      s.out().println(value == null || value.isBlank() ? "Removed " + key + "." : "Set " + key + ".");
+      s.out()
+          .println(value == null || value.isBlank() ? "Removed " + key + "." : "Set " + key + ".");
       s.out().flush();
       return ExitCodes.OK;
     }

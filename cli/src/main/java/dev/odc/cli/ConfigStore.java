@@ -62,7 +62,8 @@ public final class ConfigStore {
     try {
       Path json = dir.resolve(CONFIG_JSON);
       if (Files.exists(json)) {
-        return new TreeMap<>(mapper.readValue(json.toFile(), new TypeReference<Map<String, String>>() {}));
+        return new TreeMap<>(
+            mapper.readValue(json.toFile(), new TypeReference<Map<String, String>>() {}));
       }
       Path yaml = dir.resolve(CONFIG_YAML);
       if (Files.exists(yaml)) {
@@ -82,7 +83,8 @@ public final class ConfigStore {
   /** Stores one setting; always writes {@code config.json}, keeping what a YAML file had. */
   public void set(String key, String value) {
     if (!KEYS.containsKey(key)) {
-      throw CliException.usage("unknown setting '" + key + "'; known: " + new TreeMap<>(KEYS).keySet());
+      throw CliException.usage(
+          "unknown setting '" + key + "'; known: " + new TreeMap<>(KEYS).keySet());
     }
     Map<String, String> all = settings();
     if (value == null || value.isBlank()) {

@@ -23,7 +23,13 @@ import picocli.CommandLine.Spec;
       DiskCommand.Rename.class,
       DiskCommand.Snapshots.class
     },
-    footer = {"", "Examples:", "  gpu-dev disk create data --size 200", "  gpu-dev disk list", "  gpu-dev disk snapshots data"})
+    footer = {
+      "",
+      "Examples:",
+      "  gpu-dev disk create data --size 200",
+      "  gpu-dev disk list",
+      "  gpu-dev disk snapshots data"
+    })
 final class DiskCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -35,7 +41,10 @@ final class DiskCommand implements Callable<Integer> {
 
   static String path(String name) {
     if (!dev.odc.core.Checks.isValidName(name)) {
-      throw CliException.usage("'" + name + "' is not a valid disk name: lower-case letters, digits and '-', starting with a letter");
+      throw CliException.usage(
+          "'"
+              + name
+              + "' is not a valid disk name: lower-case letters, digits and '-', starting with a letter");
     }
     return "/v1/disks/" + name;
   }
@@ -43,7 +52,12 @@ final class DiskCommand implements Callable<Integer> {
   static void table(Session s, List<Disk> disks) {
     Table t = new Table("NAME", "SIZE", "IN USE BY", "LAST SNAPSHOT", "CREATED");
     for (Disk d : disks) {
-      t.row(d.name(), d.sizeGb() + " GB", d.inUseBy() == null ? null : d.inUseBy().toString().substring(0, 8), d.lastSnapshotName(), Fmt.time(d.createdAt()));
+      t.row(
+          d.name(),
+          d.sizeGb() + " GB",
+          d.inUseBy() == null ? null : d.inUseBy().toString().substring(0, 8),
+          d.lastSnapshotName(),
+          Fmt.time(d.createdAt()));
     }
     if (t.isEmpty()) {
       s.out().println("No disks.");
@@ -79,7 +93,10 @@ final class DiskCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "Disk name.")
     String name;
 
-    @Option(names = "--size", paramLabel = "GB", description = "Size in GB (default: the platform's).")
+    @Option(
+        names = "--size",
+        paramLabel = "GB",
+        description = "Size in GB (default: the platform's).")
     Integer sizeGb;
 
     @Override
@@ -97,7 +114,10 @@ final class DiskCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "delete", aliases = "rm", description = "Delete a disk (refused while a reservation uses it).")
+  @Command(
+      name = "delete",
+      aliases = "rm",
+      description = "Delete a disk (refused while a reservation uses it).")
   static final class Delete implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
@@ -159,7 +179,12 @@ final class DiskCommand implements Callable<Integer> {
       }
       Table t = new Table("SNAPSHOT", "READY", "SIZE", "CREATED", "KEPT UNTIL");
       for (DiskSnapshot d : snaps) {
-        t.row(d.snapshotName(), d.ready() ? "yes" : "no", d.sizeGb() == null ? null : d.sizeGb() + " GB", Fmt.time(d.createdAt()), Fmt.time(d.retainedUntil()));
+        t.row(
+            d.snapshotName(),
+            d.ready() ? "yes" : "no",
+            d.sizeGb() == null ? null : d.sizeGb() + " GB",
+            Fmt.time(d.createdAt()),
+            Fmt.time(d.retainedUntil()));
       }
       if (t.isEmpty()) {
         s.out().println("No snapshots.");

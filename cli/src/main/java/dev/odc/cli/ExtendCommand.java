@@ -21,7 +21,11 @@ final class ExtendCommand implements Callable<Integer> {
   @Parameters(paramLabel = "ID", description = "Reservation id or its first 8 characters.")
   String id;
 
-  @Option(names = {"-H", "--hours"}, required = true, paramLabel = "HOURS", description = "Hours to add.")
+  @Option(
+      names = {"-H", "--hours"},
+      required = true,
+      paramLabel = "HOURS",
+      description = "Hours to add.")
   double hours;
 
   @Override
@@ -30,11 +34,23 @@ final class ExtendCommand implements Callable<Integer> {
       throw CliException.usage("--hours must be positive, was " + hours);
     }
     Session s = Session.of(spec, common);
-    Reservation r = s.api().post(Reservations.path(id) + "/extend", new ExtendReservationRequest(hours), Reservation.class);
+    Reservation r =
+        s.api()
+            .post(
+                Reservations.path(id) + "/extend",
+                new ExtendReservationRequest(hours),
+                Reservation.class);
     if (common.json()) {
       s.printJson(r);
     } else {
-      s.out().println("Extended " + r.shortId() + " to " + Fmt.hours(r.hours()) + " h; expires " + Fmt.time(r.expiresAt()));
+      s.out()
+          .println(
+              "Extended "
+                  + r.shortId()
+                  + " to "
+                  + Fmt.hours(r.hours())
+                  + " h; expires "
+                  + Fmt.time(r.expiresAt()));
       s.out().flush();
     }
     return ExitCodes.OK;

@@ -53,7 +53,9 @@ final class Fmt {
       return Instant.parse(v);
     } catch (DateTimeParseException | NumberFormatException e) {
       throw CliException.usage(
-          "'" + value + "' is not a time: use 30m, 24h, 7d or an ISO-8601 instant like 2026-01-31T12:00:00Z");
+          "'"
+              + value
+              + "' is not a time: use 30m, 24h, 7d or an ISO-8601 instant like 2026-01-31T12:00:00Z");
     }
   }
 }

@@ -52,8 +52,8 @@ public final class GpuDev {
   }
 
   /**
-   * The subcommands in help order. They are registered here rather than in the annotation so that
-   * a run builds the picocli model of the one command it needs: reflecting over every command's
+   * The subcommands in help order. They are registered here rather than in the annotation so that a
+   * run builds the picocli model of the one command it needs: reflecting over every command's
    * options is most of the CLI's start-up time.
    */
   static final List<Class<?>> SUBCOMMANDS =

@@ -16,7 +16,13 @@ import picocli.CommandLine.Spec;
     name = "list",
     aliases = "ls",
     description = "List your reservations (live ones unless --status says otherwise).",
-    footer = {"", "Examples:", "  gpu-dev list", "  gpu-dev list --status CANCELLED -o json", "  gpu-dev list --all --watch"})
+    footer = {
+      "",
+      "Examples:",
+      "  gpu-dev list",
+      "  gpu-dev list --status CANCELLED -o json",
+      "  gpu-dev list --all --watch"
+    })
 final class ListCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
@@ -24,13 +30,20 @@ final class ListCommand implements Callable<Integer> {
   @Option(names = "--all", description = "Everyone's reservations (admins).")
   boolean all;
 
-  @Option(names = "--status", paramLabel = "STATUS", description = "Only this status: ${COMPLETION-CANDIDATES}.")
+  @Option(
+      names = "--status",
+      paramLabel = "STATUS",
+      description = "Only this status: ${COMPLETION-CANDIDATES}.")
   ReservationStatus status;
 
   @Option(names = "--watch", description = "Refresh every --interval seconds until Ctrl-C.")
   boolean watch;
 
-  @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "5", description = "Refresh interval for --watch (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--interval",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description = "Refresh interval for --watch (default ${DEFAULT-VALUE}).")
   double interval;
 
   @Option(names = "--times", paramLabel = "N", hidden = true, defaultValue = "0")
@@ -44,7 +57,8 @@ final class ListCommand implements Callable<Integer> {
           Map<String, Object> q = new LinkedHashMap<>();
           q.put("all", all ? "true" : null);
           q.put("status", status);
-          List<Reservation> list = s.api().listAll("/v1/reservations" + ApiClient.query(q), Reservation.class, 0);
+          List<Reservation> list =
+              s.api().listAll("/v1/reservations" + ApiClient.query(q), Reservation.class, 0);
           if (common.json()) {
             s.printJson(list);
           } else {

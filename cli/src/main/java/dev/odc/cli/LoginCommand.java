@@ -38,22 +38,38 @@ final class LoginCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
-  @Option(names = "--device", description = "Use the device-code flow (no browser on this machine).")
+  @Option(
+      names = "--device",
+      description = "Use the device-code flow (no browser on this machine).")
   boolean device;
 
-  @Option(names = "--aws", description = "Log in with AWS credentials (env, or ~/.aws/credentials) for an API key.")
+  @Option(
+      names = "--aws",
+      description = "Log in with AWS credentials (env, or ~/.aws/credentials) for an API key.")
   boolean aws;
 
-  @Option(names = "--aws-region", paramLabel = "REGION", description = "STS region for --aws (default: $AWS_REGION, else us-east-1).")
+  @Option(
+      names = "--aws-region",
+      paramLabel = "REGION",
+      description = "STS region for --aws (default: $AWS_REGION, else us-east-1).")
   String awsRegion;
 
   @Option(names = "--no-browser", description = "Print the login URL instead of opening a browser.")
   boolean noBrowser;
 
-  @Option(names = "--port", paramLabel = "PORT", split = ",", description = "Loopback ports to try, in order (default: config login.ports, else 8250,8251,8252,18250; then any free port).")
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      split = ",",
+      description =
+          "Loopback ports to try, in order (default: config login.ports, else 8250,8251,8252,18250; then any free port).")
   List<Integer> ports;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300", description = "How long to wait for the browser (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "300",
+      description = "How long to wait for the browser (default ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
   @Override
@@ -65,14 +81,25 @@ final class LoginCommand implements Callable<Integer> {
       return awsLogin(s, apiUrl, auth);
     }
     if (auth.issuer() == null || auth.clientId() == null) {
-      throw new CliException(ExitCodes.ERROR, "the API at " + apiUrl + " has no OIDC login configured" + (auth.awsLoginEnabled() ? "; try --aws" : ""));
+      throw new CliException(
+          ExitCodes.ERROR,
+          "the API at "
+              + apiUrl
+              + " has no OIDC login configured"
+              + (auth.awsLoginEnabled() ? "; try --aws" : ""));
     }
     Oidc oidc = s.oidc();
     Oidc.Endpoints endpoints = oidc.discover(auth.issuer());
     Oidc.TokenResponse tokens;
     if (device) {
-      Oidc.DeviceCode code = oidc.startDevice(endpoints, auth.clientId(), auth.scopes(), auth.audience());
-      s.err().println("To log in, open " + code.verificationUri() + " and enter the code: " + code.userCode());
+      Oidc.DeviceCode code =
+          oidc.startDevice(endpoints, auth.clientId(), auth.scopes(), auth.audience());
+      s.err()
+          .println(
+              "To log in, open "
+                  + code.verificationUri()
+                  + " and enter the code: "
+                  + code.userCode());
       if (code.verificationUriComplete() != null) {
         s.err().println("Or open: " + code.verificationUriComplete());
       }
@@ -80,7 +107,9 @@ final class LoginCommand implements Callable<Integer> {
       s.err().flush();
       tokens = oidc.pollDevice(endpoints, auth.clientId(), code);
     } else {
-      try (Oidc.BrowserLogin login = oidc.startBrowserLogin(endpoints, auth.clientId(), auth.scopes(), auth.audience(), ports(s))) {
+      try (Oidc.BrowserLogin login =
+          oidc.startBrowserLogin(
+              endpoints, auth.clientId(), auth.scopes(), auth.audience(), ports(s))) {
         String url = login.authorizationUrl();
         if (noBrowser || !openBrowser(s, url)) {
           s.err().println("Open this URL in a browser to log in:");
@@ -94,8 +123,21 @@ final class LoginCommand implements Callable<Integer> {
         tokens = login.await(Duration.ofSeconds(timeoutSeconds));
       }
     }
-    s.config().saveTokens(new Tokens(apiUrl, auth.issuer(), auth.clientId(), endpoints.tokenEndpoint(), tokens.accessToken(), tokens.refreshToken(), tokens.idToken(), tokens.expiresAt()));
-    String who = tokens.idToken() == null ? null : oidc.jwtClaims(tokens.idToken()).path("preferred_username").asText(null);
+    s.config()
+        .saveTokens(
+            new Tokens(
+                apiUrl,
+                auth.issuer(),
+                auth.clientId(),
+                endpoints.tokenEndpoint(),
+                tokens.accessToken(),
+                tokens.refreshToken(),
+                tokens.idToken(),
+                tokens.expiresAt()));
+    String who =
+        tokens.idToken() == null
+            ? null
+            : oidc.jwtClaims(tokens.idToken()).path("preferred_username").asText(null);
     s.out().println("Logged in" + (who == null ? "" : " as " + who) + " to " + apiUrl + ".");
     s.out().flush();
     return ExitCodes.OK;
@@ -107,13 +149,20 @@ final class LoginCommand implements Callable<Integer> {
     }
     return s.config()
         .setting("login.ports")
-        .map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(p -> !p.isEmpty()).map(p -> {
-          try {
-            return Integer.parseInt(p);
-          } catch (NumberFormatException e) {
-            throw CliException.usage("config login.ports has a bad port: " + p);
-          }
-        }).toList())
+        .map(
+            v ->
+                Arrays.stream(v.split(","))
+                    .map(String::strip)
+                    .filter(p -> !p.isEmpty())
+                    .map(
+                        p -> {
+                          try {
+                            return Integer.parseInt(p);
+                          } catch (NumberFormatException e) {
+                            throw CliException.usage("config login.ports has a bad port: " + p);
+                          }
+                        })
+                    .toList())
         .orElse(DEFAULT_PORTS);
   }
 
@@ -138,14 +187,39 @@ final class LoginCommand implements Callable<Integer> {
 
   private int awsLogin(Session s, String apiUrl, AuthConfig auth) {
     if (!auth.awsLoginEnabled()) {
-      throw new CliException(ExitCodes.ERROR, "the API at " + apiUrl + " does not accept AWS logins");
+      throw new CliException(
+          ExitCodes.ERROR, "the API at " + apiUrl + " does not accept AWS logins");
     }
-    String region = awsRegion != null ? awsRegion : s.root().env().getOrDefault("AWS_REGION", s.root().env().getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
+    String region =
+        awsRegion != null
+            ? awsRegion
+            : s.root()
+                .env()
+                .getOrDefault(
+                    "AWS_REGION", s.root().env().getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
     AwsSigner.Credentials creds = AwsSigner.Credentials.fromEnvironment(s.root().env());
     var request = AwsSigner.signGetCallerIdentity(creds, region, s.root().clock().instant());
     ApiKeyCreated created = s.api().postPublic("/v1/auth/aws-login", request, ApiKeyCreated.class);
-    s.config().saveTokens(new Tokens(apiUrl, "aws", null, null, created.key(), null, null, created.apiKey().expiresAt()));
-    s.out().println("Logged in with AWS identity to " + apiUrl + "; API key " + created.apiKey().prefix() + "... expires " + Fmt.time(created.apiKey().expiresAt()) + ".");
+    s.config()
+        .saveTokens(
+            new Tokens(
+                apiUrl,
+                "aws",
+                null,
+                null,
+                created.key(),
+                null,
+                null,
+                created.apiKey().expiresAt()));
+    s.out()
+        .println(
+            "Logged in with AWS identity to "
+                + apiUrl
+                + "; API key "
+                + created.apiKey().prefix()
+                + "... expires "
+                + Fmt.time(created.apiKey().expiresAt())
+                + ".");
     s.out().flush();
     return ExitCodes.OK;
   }

@@ -79,7 +79,8 @@ public final class Oidc {
     JsonNode doc = getJson(url);
     String token = doc.path("token_endpoint").asText(null);
     if (token == null) {
-      throw new CliException(ExitCodes.ERROR, "the identity provider's discovery document has no token_endpoint");
+      throw new CliException(
+          ExitCodes.ERROR, "the identity provider's discovery document has no token_endpoint");
     }
     return new Endpoints(
         doc.path("issuer").asText(issuer),
@@ -153,7 +154,8 @@ public final class Oidc {
         authCode = code.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         throw new CliException(
-            ExitCodes.AUTH_NEEDED, "login timed out after " + timeout.toSeconds() + " s waiting for the browser");
+            ExitCodes.AUTH_NEEDED,
+            "login timed out after " + timeout.toSeconds() + " s waiting for the browser");
       } catch (ExecutionException e) {
         throw e.getCause() instanceof CliException c
             ? c
@@ -232,32 +234,48 @@ public final class Oidc {
    * all are taken (or the list is empty).
    */
   public BrowserLogin startBrowserLogin(
-      Endpoints endpoints, String clientId, List<String> scopes, String audience, List<Integer> ports) {
+      Endpoints endpoints,
+      String clientId,
+      List<String> scopes,
+      String audience,
+      List<Integer> ports) {
     InetAddress loopback = InetAddress.getLoopbackAddress();
     for (int port : ports) {
       try {
         return new BrowserLogin(
-            HttpServer.create(new InetSocketAddress(loopback, port), 0), endpoints, clientId, scopes, audience);
+            HttpServer.create(new InetSocketAddress(loopback, port), 0),
+            endpoints,
+            clientId,
+            scopes,
+            audience);
       } catch (BindException e) {
         // Taken: try the next one.
       } catch (IOException e) {
-        throw new CliException(ExitCodes.ERROR, "cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+        throw new CliException(
+            ExitCodes.ERROR, "cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
       }
     }
     try {
       return new BrowserLogin(
-          HttpServer.create(new InetSocketAddress(loopback, 0), 0), endpoints, clientId, scopes, audience);
+          HttpServer.create(new InetSocketAddress(loopback, 0), 0),
+          endpoints,
+          clientId,
+          scopes,
+          audience);
     } catch (IOException e) {
-      throw new CliException(ExitCodes.ERROR, "cannot listen on a loopback port: " + e.getMessage(), e);
+      throw new CliException(
+          ExitCodes.ERROR, "cannot listen on a loopback port: " + e.getMessage(), e);
     }
   }
 
   // ---- device flow (RFC 8628) ----
 
-  public DeviceCode startDevice(Endpoints endpoints, String clientId, List<String> scopes, String audience) {
+  public DeviceCode startDevice(
+      Endpoints endpoints, String clientId, List<String> scopes, String audience) {
     if (endpoints.deviceAuthorizationEndpoint() == null) {
       throw new CliException(
-          ExitCodes.ERROR, "the identity provider does not offer the device flow; use a browser login");
+          ExitCodes.ERROR,
+          "the identity provider does not offer the device flow; use a browser login");
     }
     Map<String, String> form = new LinkedHashMap<>();
     form.put("client_id", clientId);
@@ -267,7 +285,8 @@ public final class Oidc {
     }
     JsonNode json = postForm(endpoints.deviceAuthorizationEndpoint(), form).json();
     if (!json.hasNonNull("device_code")) {
-      throw new CliException(ExitCodes.AUTH_NEEDED, "device authorization failed: " + describeError(json));
+      throw new CliException(
+          ExitCodes.AUTH_NEEDED, "device authorization failed: " + describeError(json));
     }
     return new DeviceCode(
         json.path("device_code").asText(),
@@ -287,7 +306,8 @@ public final class Oidc {
     form.put("client_id", clientId);
     while (true) {
       if (clock.instant().isAfter(device.expiresAt())) {
-        throw new CliException(ExitCodes.AUTH_NEEDED, "the device code expired; run `gpu-dev login --device` again");
+        throw new CliException(
+            ExitCodes.AUTH_NEEDED, "the device code expired; run `gpu-dev login --device` again");
       }
       FormResult result = postForm(endpoints.tokenEndpoint(), form);
       if (result.status() / 100 == 2) {
@@ -299,9 +319,12 @@ public final class Oidc {
         case "slow_down" -> intervalMillis += 5000;
         case "access_denied" -> throw new CliException(ExitCodes.AUTH_NEEDED, "login was denied");
         case "expired_token" ->
-            throw new CliException(ExitCodes.AUTH_NEEDED, "the device code expired; run `gpu-dev login --device` again");
+            throw new CliException(
+                ExitCodes.AUTH_NEEDED,
+                "the device code expired; run `gpu-dev login --device` again");
         default ->
-            throw new CliException(ExitCodes.AUTH_NEEDED, "device login failed: " + describeError(result.json()));
+            throw new CliException(
+                ExitCodes.AUTH_NEEDED, "device login failed: " + describeError(result.json()));
       }
       try {
         // RFC 8628 asks clients to wait `interval` seconds between polls.
@@ -329,7 +352,8 @@ public final class Oidc {
   private TokenResponse tokenRequest(String endpoint, Map<String, String> form) {
     FormResult result = postForm(endpoint, form);
     if (result.status() / 100 != 2) {
-      throw new CliException(ExitCodes.AUTH_NEEDED, "token request failed: " + describeError(result.json()));
+      throw new CliException(
+          ExitCodes.AUTH_NEEDED, "token request failed: " + describeError(result.json()));
     }
     return parseTokens(result.json());
   }
@@ -340,9 +364,14 @@ public final class Oidc {
       throw new CliException(ExitCodes.AUTH_NEEDED, "the token endpoint returned no access token");
     }
     Instant expires =
-        json.hasNonNull("expires_in") ? clock.instant().plusSeconds(json.path("expires_in").asLong()) : null;
+        json.hasNonNull("expires_in")
+            ? clock.instant().plusSeconds(json.path("expires_in").asLong())
+            : null;
     return new TokenResponse(
-        access, json.path("refresh_token").asText(null), json.path("id_token").asText(null), expires);
+        access,
+        json.path("refresh_token").asText(null),
+        json.path("id_token").asText(null),
+        expires);
   }
 
   private void checkNonce(String idToken, String expected) {
@@ -351,7 +380,8 @@ public final class Oidc {
     }
     JsonNode claims = jwtClaims(idToken);
     if (claims.has("nonce") && !expected.equals(claims.path("nonce").asText())) {
-      throw new CliException(ExitCodes.AUTH_NEEDED, "login failed: the ID token's nonce does not match");
+      throw new CliException(
+          ExitCodes.AUTH_NEEDED, "login failed: the ID token's nonce does not match");
     }
   }
 
@@ -388,7 +418,8 @@ public final class Oidc {
       }
       return new FormResult(resp.statusCode(), json == null ? mapper.createObjectNode() : json);
     } catch (IOException e) {
-      throw new CliException(ExitCodes.ERROR, "cannot reach the identity provider at " + url + ": " + e, e);
+      throw new CliException(
+          ExitCodes.ERROR, "cannot reach the identity provider at " + url + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CliException(ExitCodes.ERROR, "interrupted", e);
@@ -402,7 +433,9 @@ public final class Oidc {
               HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
               HttpResponse.BodyHandlers.ofString());
       if (resp.statusCode() != 200) {
-        throw new CliException(ExitCodes.ERROR, "identity provider discovery at " + url + " answered HTTP " + resp.statusCode());
+        throw new CliException(
+            ExitCodes.ERROR,
+            "identity provider discovery at " + url + " answered HTTP " + resp.statusCode());
       }
       return mapper.readTree(resp.body());
     } catch (IOException e) {
@@ -457,7 +490,9 @@ public final class Oidc {
       int eq = pair.indexOf('=');
       String k = eq < 0 ? pair : pair.substring(0, eq);
       String v = eq < 0 ? "" : pair.substring(eq + 1);
-      out.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+      out.put(
+          URLDecoder.decode(k, StandardCharsets.UTF_8),
+          URLDecoder.decode(v, StandardCharsets.UTF_8));
     }
     return out;
   }

@@ -15,12 +15,30 @@ final class Reservations {
             ? new Table("ID", "USER", "NAME", "STATUS", "GPUS", "TYPE", "HOURS", "EXPIRES", "SSH")
             : new Table("ID", "NAME", "STATUS", "GPUS", "TYPE", "HOURS", "EXPIRES", "SSH");
     for (Reservation r : list) {
-      String gpus = r.nodeCount() > 1 ? r.nodeCount() + "x" + r.gpuCount() : String.valueOf(r.gpuCount());
+      String gpus =
+          r.nodeCount() > 1 ? r.nodeCount() + "x" + r.gpuCount() : String.valueOf(r.gpuCount());
       String ssh = r.sshCommand();
       if (withUser) {
-        t.row(r.shortId(), r.username(), r.name(), status(r), gpus, r.gpuType(), Fmt.hours(r.hours()), Fmt.time(r.expiresAt()), ssh);
+        t.row(
+            r.shortId(),
+            r.username(),
+            r.name(),
+            status(r),
+            gpus,
+            r.gpuType(),
+            Fmt.hours(r.hours()),
+            Fmt.time(r.expiresAt()),
+            ssh);
       } else {
-        t.row(r.shortId(), r.name(), status(r), gpus, r.gpuType(), Fmt.hours(r.hours()), Fmt.time(r.expiresAt()), ssh);
+        t.row(
+            r.shortId(),
+            r.name(),
+            status(r),
+            gpus,
+            r.gpuType(),
+            Fmt.hours(r.hours()),
+            Fmt.time(r.expiresAt()),
+            ssh);
       }
     }
     if (t.isEmpty()) {
@@ -42,8 +60,16 @@ final class Reservations {
     out.println("id:        " + r.id());
     out.println("name:      " + r.name());
     out.println("user:      " + r.username());
-    out.println("status:    " + status(r) + (r.failureReason() == null ? "" : " (" + r.failureReason() + ")"));
-    out.println("gpus:      " + r.gpuCount() + " x " + r.gpuType() + (r.nodeCount() > 1 ? " on " + r.nodeCount() + " nodes" : ""));
+    out.println(
+        "status:    "
+            + status(r)
+            + (r.failureReason() == null ? "" : " (" + r.failureReason() + ")"));
+    out.println(
+        "gpus:      "
+            + r.gpuCount()
+            + " x "
+            + r.gpuType()
+            + (r.nodeCount() > 1 ? " on " + r.nodeCount() + " nodes" : ""));
     out.println("hours:     " + Fmt.hours(r.hours()));
     if (r.image() != null) {
       out.println("image:     " + r.image());
@@ -72,7 +98,13 @@ final class Reservations {
       out.println("history:");
       for (StatusChange c : r.statusHistory()) {
         out.println(
-            "  " + Fmt.time(c.at()) + "  " + c.status() + "  by " + c.actor() + (c.reason() == null ? "" : "  (" + c.reason() + ")"));
+            "  "
+                + Fmt.time(c.at())
+                + "  "
+                + c.status()
+                + "  by "
+                + c.actor()
+                + (c.reason() == null ? "" : "  (" + c.reason() + ")"));
       }
     }
     out.flush();
@@ -81,7 +113,8 @@ final class Reservations {
   /** The path of one reservation; the API accepts a full id or a unique 8-character prefix. */
   static String path(String id) {
     if (id == null || !id.matches("[0-9a-fA-F-]{8,36}")) {
-      throw CliException.usage("'" + id + "' is not a reservation id: give the full id or its first 8 characters");
+      throw CliException.usage(
+          "'" + id + "' is not a reservation id: give the full id or its first 8 characters");
     }
     return "/v1/reservations/" + id.toLowerCase(java.util.Locale.ROOT);
   }

@@ -39,31 +39,55 @@ final class ReserveCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
-  @Option(names = {"-g", "--gpus"}, paramLabel = "N", description = "GPUs per node (default: config default.gpus, else 1).")
+  @Option(
+      names = {"-g", "--gpus"},
+      paramLabel = "N",
+      description = "GPUs per node (default: config default.gpus, else 1).")
   Integer gpus;
 
-  @Option(names = {"-t", "--gpu-type"}, paramLabel = "TYPE", description = "GPU type, see `gpu-dev avail` (default: config default.gpu-type).")
+  @Option(
+      names = {"-t", "--gpu-type"},
+      paramLabel = "TYPE",
+      description = "GPU type, see `gpu-dev avail` (default: config default.gpu-type).")
   String gpuType;
 
-  @Option(names = {"-H", "--hours"}, paramLabel = "HOURS", description = "How long, e.g. 4 or 0.5 (default: config default.hours, else 1).")
+  @Option(
+      names = {"-H", "--hours"},
+      paramLabel = "HOURS",
+      description = "How long, e.g. 4 or 0.5 (default: config default.hours, else 1).")
   Double hours;
 
-  @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "A name (lower-case letters, digits, '-').")
+  @Option(
+      names = {"-n", "--name"},
+      paramLabel = "NAME",
+      description = "A name (lower-case letters, digits, '-').")
   String name;
 
-  @Option(names = "--nodes", paramLabel = "N", description = "Nodes for a multi-node reservation (default 1).")
+  @Option(
+      names = "--nodes",
+      paramLabel = "N",
+      description = "Nodes for a multi-node reservation (default 1).")
   Integer nodes;
 
-  @Option(names = "--image", paramLabel = "IMAGE", description = "Container image (default: the platform's).")
+  @Option(
+      names = "--image",
+      paramLabel = "IMAGE",
+      description = "Container image (default: the platform's).")
   String image;
 
-  @Option(names = "--disk", paramLabel = "NAME|none", description = "Home disk to attach, or none (default: your default disk).")
+  @Option(
+      names = "--disk",
+      paramLabel = "NAME|none",
+      description = "Home disk to attach, or none (default: your default disk).")
   String disk;
 
   @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label; repeat for more.")
   Map<String, String> labels = new LinkedHashMap<>();
 
-  @Option(names = "--wait", negatable = true, description = "Wait until the server is ready (default: on when stdout is a terminal).")
+  @Option(
+      names = "--wait",
+      negatable = true,
+      description = "Wait until the server is ready (default: on when stdout is a terminal).")
   Boolean wait;
 
   @Option(names = "--poll-interval", paramLabel = "SECONDS", hidden = true, defaultValue = "3")
@@ -75,14 +99,21 @@ final class ReserveCommand implements Callable<Integer> {
     ConfigStore cfg = s.config();
     String type = gpuType != null ? gpuType : cfg.setting("default.gpu-type").orElse(null);
     if (type == null) {
-      throw CliException.usage("give a GPU type with -t (see `gpu-dev avail`), or `gpu-dev config set default.gpu-type TYPE`");
+      throw CliException.usage(
+          "give a GPU type with -t (see `gpu-dev avail`), or `gpu-dev config set default.gpu-type TYPE`");
     }
     CreateReservationRequest request =
         new CreateReservationRequest(
             type,
-            gpus != null ? gpus : cfg.setting("default.gpus").map(v -> parseInt(v, "default.gpus")).orElse(1),
+            gpus != null
+                ? gpus
+                : cfg.setting("default.gpus").map(v -> parseInt(v, "default.gpus")).orElse(1),
             nodes,
-            hours != null ? hours : cfg.setting("default.hours").map(v -> parseDouble(v, "default.hours")).orElse(1.0),
+            hours != null
+                ? hours
+                : cfg.setting("default.hours")
+                    .map(v -> parseDouble(v, "default.hours"))
+                    .orElse(1.0),
             name,
             image != null ? image : cfg.setting("default.image").orElse(null),
             disk != null ? disk : cfg.setting("default.disk").orElse(null),
@@ -104,7 +135,19 @@ final class ReserveCommand implements Callable<Integer> {
     if (common.json()) {
       s.printJson(r);
     } else {
-      s.out().println("Reservation " + r.shortId() + " " + r.status() + ": " + r.totalGpus() + " x " + r.gpuType() + " for " + Fmt.hours(r.hours()) + " h");
+      s.out()
+          .println(
+              "Reservation "
+                  + r.shortId()
+                  + " "
+                  + r.status()
+                  + ": "
+                  + r.totalGpus()
+                  + " x "
+                  + r.gpuType()
+                  + " for "
+                  + Fmt.hours(r.hours())
+                  + " h");
       s.out().println("Follow it with: gpu-dev show " + r.shortId());
       s.out().flush();
     }
@@ -122,7 +165,11 @@ final class ReserveCommand implements Callable<Integer> {
           if (common.json()) {
             s.printJson(r);
           } else {
-            s.out().println(r.sshCommand() == null ? "Active; ssh details pending: gpu-dev show " + r.shortId() : r.sshCommand());
+            s.out()
+                .println(
+                    r.sshCommand() == null
+                        ? "Active; ssh details pending: gpu-dev show " + r.shortId()
+                        : r.sshCommand());
             s.out().flush();
           }
           return ExitCodes.OK;
@@ -130,7 +177,8 @@ final class ReserveCommand implements Callable<Integer> {
         if (r.status().isTerminal()) {
           line.done("");
           String why = r.failureReason() == null ? "" : ": " + r.failureReason();
-          throw new CliException(ExitCodes.ERROR, "reservation " + r.shortId() + " ended " + r.status() + why);
+          throw new CliException(
+              ExitCodes.ERROR, "reservation " + r.shortId() + " ended " + r.status() + why);
         }
         line.show(describe(r, s.root().clock().instant()));
         if (sleepOrInterrupted(interrupted)) {
@@ -139,7 +187,14 @@ final class ReserveCommand implements Callable<Integer> {
             s.api().post(Reservations.path(r.id().toString()) + "/cancel", null, Reservation.class);
             s.out().println("Cancelled " + r.shortId() + ".");
           } else {
-            s.out().println("Stopped watching; " + r.shortId() + " stays " + r.status() + ". Follow it with: gpu-dev show " + r.shortId());
+            s.out()
+                .println(
+                    "Stopped watching; "
+                        + r.shortId()
+                        + " stays "
+                        + r.status()
+                        + ". Follow it with: gpu-dev show "
+                        + r.shortId());
           }
           s.out().flush();
           return ExitCodes.OK;
@@ -165,10 +220,14 @@ final class ReserveCommand implements Callable<Integer> {
         yield sb.toString();
       }
       case PREPARING -> {
-        String step = r.statusHistory().isEmpty() ? null : r.statusHistory().get(r.statusHistory().size() - 1).reason();
+        String step =
+            r.statusHistory().isEmpty()
+                ? null
+                : r.statusHistory().get(r.statusHistory().size() - 1).reason();
         yield "Preparing" + (step == null ? "" : ": " + step);
       }
-      default -> r.status().name().charAt(0) + r.status().name().substring(1).toLowerCase(Locale.ROOT);
+      default ->
+          r.status().name().charAt(0) + r.status().name().substring(1).toLowerCase(Locale.ROOT);
     };
   }
 
@@ -193,7 +252,8 @@ final class ReserveCommand implements Callable<Integer> {
     s.err().print("Cancel reservation " + r.shortId() + "? [y/N] (N keeps it and stops watching) ");
     s.err().flush();
     try {
-      String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      String answer =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
       return answer != null && answer.strip().toLowerCase(Locale.ROOT).startsWith("y");
     } catch (IOException e) {
       return false;

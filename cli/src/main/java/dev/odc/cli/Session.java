@@ -113,8 +113,8 @@ public final class Session {
   }
 
   /**
-   * The bearer credential: an API key from {@code --api-key FILE} or {@code $GPU_DEV_API_KEY},
-   * else the cached access token, refreshed silently when it is about to expire.
+   * The bearer credential: an API key from {@code --api-key FILE} or {@code $GPU_DEV_API_KEY}, else
+   * the cached access token, refreshed silently when it is about to expire.
    */
   public String credential() {
     Optional<String> key = apiKey();
@@ -153,7 +153,9 @@ public final class Session {
       return updated;
     } catch (CliException e) {
       throw CliException.authNeeded(
-          "your login expired and could not be refreshed (" + e.getMessage() + "): run `gpu-dev login`");
+          "your login expired and could not be refreshed ("
+              + e.getMessage()
+              + "): run `gpu-dev login`");
     }
   }
 
@@ -166,10 +168,13 @@ public final class Session {
         }
         return Optional.of(key);
       } catch (IOException e) {
-        throw CliException.usage("cannot read API key file " + options.apiKeyFile + ": " + e.getMessage());
+        throw CliException.usage(
+            "cannot read API key file " + options.apiKeyFile + ": " + e.getMessage());
       }
     }
-    return Optional.ofNullable(root.env().get("GPU_DEV_API_KEY")).map(String::strip).filter(s -> !s.isEmpty());
+    return Optional.ofNullable(root.env().get("GPU_DEV_API_KEY"))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty());
   }
 
   /** Prints a value as indented JSON. */

@@ -19,17 +19,29 @@ final class SshCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
-  @Parameters(index = "0", paramLabel = "ID", description = "Reservation id or its first 8 characters.")
+  @Parameters(
+      index = "0",
+      paramLabel = "ID",
+      description = "Reservation id or its first 8 characters.")
   String id;
 
-  @Parameters(index = "1..*", paramLabel = "COMMAND", description = "A command to run instead of a shell.")
+  @Parameters(
+      index = "1..*",
+      paramLabel = "COMMAND",
+      description = "A command to run instead of a shell.")
   List<String> command = new ArrayList<>();
 
   @Override
   public Integer call() {
     Session s = Session.of(spec, common);
     Reservation r = active(s, id);
-    List<String> argv = new ArrayList<>(List.of(s.root().env().getOrDefault("GPU_DEV_SSH", "ssh"), "-p", String.valueOf(r.sshPort()), "dev@" + r.sshHost()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                s.root().env().getOrDefault("GPU_DEV_SSH", "ssh"),
+                "-p",
+                String.valueOf(r.sshPort()),
+                "dev@" + r.sshHost()));
     argv.addAll(command);
     try {
       return new ProcessBuilder(argv).inheritIO().start().waitFor();
@@ -44,7 +56,9 @@ final class SshCommand implements Callable<Integer> {
   static Reservation active(Session s, String id) {
     Reservation r = s.api().get(Reservations.path(id), Reservation.class);
     if (r.sshCommand() == null) {
-      throw new CliException(ExitCodes.ERROR, "reservation " + r.shortId() + " is " + r.status() + "; ssh works once it is ACTIVE");
+      throw new CliException(
+          ExitCodes.ERROR,
+          "reservation " + r.shortId() + " is " + r.status() + "; ssh works once it is ACTIVE");
     }
     return r;
   }

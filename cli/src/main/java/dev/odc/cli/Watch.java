@@ -6,7 +6,8 @@ import java.io.PrintWriter;
 final class Watch {
   private Watch() {}
 
-  static void repeat(PrintWriter out, double intervalSeconds, int times, boolean clear, Runnable render) {
+  static void repeat(
+      PrintWriter out, double intervalSeconds, int times, boolean clear, Runnable render) {
     for (int round = 1; times <= 0 || round <= times; round++) {
       if (clear && Terminal.isTerminal()) {
         out.print("\033[H\033[2J");

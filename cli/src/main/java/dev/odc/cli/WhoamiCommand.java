@@ -22,16 +22,20 @@ final class WhoamiCommand implements Callable<Integer> {
       s.printJson(me);
       return ExitCodes.OK;
     }
-    s.out().println("user:   " + me.username() + (me.email() == null ? "" : " <" + me.email() + ">"));
+    s.out()
+        .println("user:   " + me.username() + (me.email() == null ? "" : " <" + me.email() + ">"));
     s.out().println("roles:  " + me.roles());
     if (me.quota() != null && me.usage() != null) {
-      s.out().printf(
-          "gpus:   %d in use of %d%n", me.usage().gpusInUse(), me.quota().maxConcurrentGpus());
+      s.out()
+          .printf(
+              "gpus:   %d in use of %d%n", me.usage().gpusInUse(), me.quota().maxConcurrentGpus());
       s.out().printf("live:   %d reservation(s)%n", me.usage().liveReservations());
       s.out().printf("disks:  %d of %d%n", me.usage().disks(), me.quota().maxDisks());
-      s.out().printf(
-          "hours:  at most %s per reservation, %s with extensions%n",
-          Fmt.hours(me.quota().maxHoursPerReservation()), Fmt.hours(me.quota().maxTotalHours()));
+      s.out()
+          .printf(
+              "hours:  at most %s per reservation, %s with extensions%n",
+              Fmt.hours(me.quota().maxHoursPerReservation()),
+              Fmt.hours(me.quota().maxTotalHours()));
     }
     s.out().println("api:    " + s.apiUrl());
     s.out().flush();

@@ -34,7 +34,9 @@ class ChromiumLoginIT {
     String chromium = System.getProperty("odc.chromium", "/usr/bin/chromium");
     Assumptions.assumeTrue(
         Files.isExecutable(Path.of(chromium)),
-        "Chromium not found at " + chromium + " (system property odc.chromium); bin/test installs it with apt-get");
+        "Chromium not found at "
+            + chromium
+            + " (system property odc.chromium); bin/test installs it with apt-get");
     idp = new OidcProvider();
     api = new FakeApi();
     api.oidc(idp.issuer(), "gpu-dev", idp::verify);
@@ -44,9 +46,15 @@ class ChromiumLoginIT {
     Path wrapper = browserDir.resolve("browser.sh");
     Files.writeString(
         wrapper,
-        "#!/bin/sh\necho $$ > '" + pidFile + "'\nexec '" + chromium + "' --headless --no-sandbox --disable-gpu"
+        "#!/bin/sh\necho $$ > '"
+            + pidFile
+            + "'\nexec '"
+            + chromium
+            + "' --headless --no-sandbox --disable-gpu"
             + " --disable-background-networking --disable-component-update --no-first-run --disable-sync"
-            + " --user-data-dir='" + browserDir.resolve("profile") + "' \"$@\"\n");
+            + " --user-data-dir='"
+            + browserDir.resolve("profile")
+            + "' \"$@\"\n");
     Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
   }
 
@@ -85,7 +93,8 @@ class ChromiumLoginIT {
 
     // From here on no browser may be needed.
     cli.env("BROWSER", "/bin/false");
-    CliRunner.Result reserve = cli.run("reserve", "-g", "1", "-t", "h100", "-H", "1", "--no-wait", "-o", "json");
+    CliRunner.Result reserve =
+        cli.run("reserve", "-g", "1", "-t", "h100", "-H", "1", "--no-wait", "-o", "json");
     assertThat(reserve.exitCode()).as(reserve.toString()).isZero();
     JsonNode r = Json.newMapper().readTree(reserve.out());
     UUID id = UUID.fromString(r.path("id").asText());

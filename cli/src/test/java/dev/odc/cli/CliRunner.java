@@ -40,7 +40,8 @@ final class CliRunner {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code =
-        GpuDev.run(new GpuDev(env, clock), new PrintWriter(out, true), new PrintWriter(err, true), args);
+        GpuDev.run(
+            new GpuDev(env, clock), new PrintWriter(out, true), new PrintWriter(err, true), args);
     return new Result(code, out.toString(), err.toString());
   }
 

@@ -30,7 +30,10 @@ class CommandsTest {
   @BeforeEach
   void start() throws IOException {
     api = new FakeApi();
-    cli = new CliRunner(home).env("GPU_DEV_API_URL", api.url()).env("GPU_DEV_API_KEY", FakeApi.STATIC_TOKEN);
+    cli =
+        new CliRunner(home)
+            .env("GPU_DEV_API_URL", api.url())
+            .env("GPU_DEV_API_KEY", FakeApi.STATIC_TOKEN);
   }
 
   @AfterEach
@@ -45,7 +48,25 @@ class CommandsTest {
 
   @Test
   void reserveListShowExtendCancel() throws IOException {
-    JsonNode created = json(cli.run("reserve", "-g", "2", "-t", "h100", "-H", "4", "-n", "train", "--label", "team=vision", "--disk", "none", "--no-wait", "-o", "json"));
+    JsonNode created =
+        json(
+            cli.run(
+                "reserve",
+                "-g",
+                "2",
+                "-t",
+                "h100",
+                "-H",
+                "4",
+                "-n",
+                "train",
+                "--label",
+                "team=vision",
+                "--disk",
+                "none",
+                "--no-wait",
+                "-o",
+                "json"));
     assertThat(created.path("status").asText()).isEqualTo("PENDING");
     assertThat(created.path("gpuCount").asInt()).isEqualTo(2);
     assertThat(created.path("labels").path("team").asText()).isEqualTo("vision");
@@ -54,7 +75,12 @@ class CommandsTest {
 
     CliRunner.Result table = cli.run("list");
     assertThat(table.exitCode()).as(table.toString()).isZero();
-    assertThat(table.out()).startsWith("ID").contains(prefix).contains("train").contains("PENDING").contains("h100");
+    assertThat(table.out())
+        .startsWith("ID")
+        .contains(prefix)
+        .contains("train")
+        .contains("PENDING")
+        .contains("h100");
 
     JsonNode list = json(cli.run("list", "-o", "json"));
     assertThat(list.isArray()).isTrue();
@@ -64,10 +90,18 @@ class CommandsTest {
     api.advance(UUID.fromString(id), ReservationStatus.ACTIVE, null, null);
     CliRunner.Result show = cli.run("show", prefix);
     assertThat(show.exitCode()).as(show.toString()).isZero();
-    assertThat(show.out()).contains("status:    ACTIVE").contains("ssh -p 30022 dev@ssh.odc.test").contains("history:").contains("PREPARING").contains("pulling image");
+    assertThat(show.out())
+        .contains("status:    ACTIVE")
+        .contains("ssh -p 30022 dev@ssh.odc.test")
+        .contains("history:")
+        .contains("PREPARING")
+        .contains("pulling image");
 
     CliRunner.Result sshConfig = cli.run("ssh-config", prefix);
-    assertThat(sshConfig.out()).contains("Host gpu-dev-train").contains("HostName ssh.odc.test").contains("Port 30022");
+    assertThat(sshConfig.out())
+        .contains("Host gpu-dev-train")
+        .contains("HostName ssh.odc.test")
+        .contains("Port 30022");
 
     CliRunner.Result extended = cli.run("extend", prefix, "-H", "2");
     assertThat(extended.exitCode()).as(extended.toString()).isZero();
@@ -77,7 +111,8 @@ class CommandsTest {
     CliRunner.Result cancelled = cli.run("cancel", prefix);
     assertThat(cancelled.exitCode()).as(cancelled.toString()).isZero();
     assertThat(cancelled.out()).contains("Cancelled " + prefix).contains("CANCELLED");
-    assertThat(api.reservation(UUID.fromString(id)).orElseThrow().status()).isEqualTo(ReservationStatus.CANCELLED);
+    assertThat(api.reservation(UUID.fromString(id)).orElseThrow().status())
+        .isEqualTo(ReservationStatus.CANCELLED);
 
     assertThat(cli.run("list").out()).contains("No reservations.");
     assertThat(cli.run("list", "--status", "CANCELLED").out()).contains(prefix);
@@ -97,25 +132,49 @@ class CommandsTest {
   @Test
   void reserveWaitFollowsTheReservationToActiveAndPrintsSsh() throws Exception {
     CompletableFuture<CliRunner.Result> run =
-        CompletableFuture.supplyAsync(() -> cli.run("reserve", "-g", "1", "-t", "h100", "-H", "1", "--wait", "--poll-interval", "0.1"));
-    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> !api.reservations().isEmpty());
+        CompletableFuture.supplyAsync(
+            () ->
+                cli.run(
+                    "reserve",
+                    "-g",
+                    "1",
+                    "-t",
+                    "h100",
+                    "-H",
+                    "1",
+                    "--wait",
+                    "--poll-interval",
+                    "0.1"));
+    org.awaitility.Awaitility.await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> !api.reservations().isEmpty());
     UUID id = api.reservations().get(0).id();
     api.advance(id, ReservationStatus.QUEUED, null, 3);
-    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> api.authorizations().size() >= 4);
+    org.awaitility.Awaitility.await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> api.authorizations().size() >= 4);
     api.advance(id, ReservationStatus.PREPARING, "creating pod", null);
-    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> api.authorizations().size() >= 7);
+    org.awaitility.Awaitility.await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> api.authorizations().size() >= 7);
     api.advance(id, ReservationStatus.ACTIVE, null, null);
     CliRunner.Result r = run.get(20, TimeUnit.SECONDS);
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out().strip()).isEqualTo("ssh -p 30022 dev@ssh.odc.test");
-    assertThat(r.err()).contains("Queued, position 3, ETA").contains("Preparing: creating pod").contains("Ready.");
+    assertThat(r.err())
+        .contains("Queued, position 3, ETA")
+        .contains("Preparing: creating pod")
+        .contains("Ready.");
   }
 
   @Test
   void reserveWaitReportsAFailedReservation() throws Exception {
     CompletableFuture<CliRunner.Result> run =
-        CompletableFuture.supplyAsync(() -> cli.run("reserve", "-g", "1", "-t", "h100", "--wait", "--poll-interval", "0.1"));
-    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> !api.reservations().isEmpty());
+        CompletableFuture.supplyAsync(
+            () -> cli.run("reserve", "-g", "1", "-t", "h100", "--wait", "--poll-interval", "0.1"));
+    org.awaitility.Awaitility.await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> !api.reservations().isEmpty());
     api.advance(api.reservations().get(0).id(), ReservationStatus.FAILED, "no capacity", null);
     CliRunner.Result r = run.get(20, TimeUnit.SECONDS);
     assertThat(r.exitCode()).isEqualTo(ExitCodes.ERROR);
@@ -126,7 +185,8 @@ class CommandsTest {
   void apiErrorsAreOneLineWithStableExitCodes() {
     CliRunner.Result badType = cli.run("reserve", "-g", "1", "-t", "v100", "--no-wait");
     assertThat(badType.exitCode()).isEqualTo(ExitCodes.ERROR);
-    assertThat(badType.err().strip()).isEqualTo("gpu-dev: unknown GPU type 'v100'; known: h100, a100");
+    assertThat(badType.err().strip())
+        .isEqualTo("gpu-dev: unknown GPU type 'v100'; known: h100, a100");
     assertThat(badType.out()).isEmpty();
     assertThat(api.reservations()).isEmpty();
 
@@ -147,7 +207,9 @@ class CommandsTest {
 
     CliRunner.Result badKey = cli.env("GPU_DEV_API_KEY", "wrong").run("list");
     assertThat(badKey.exitCode()).isEqualTo(ExitCodes.AUTH_NEEDED);
-    assertThat(badKey.err()).startsWith("gpu-dev: missing or invalid credentials").doesNotContain("Exception");
+    assertThat(badKey.err())
+        .startsWith("gpu-dev: missing or invalid credentials")
+        .doesNotContain("Exception");
 
     CliRunner.Result noLogin = cli.env("GPU_DEV_API_KEY", null).run("list");
     assertThat(noLogin.exitCode()).isEqualTo(ExitCodes.AUTH_NEEDED);
@@ -162,20 +224,25 @@ class CommandsTest {
     }
     CliRunner.Result r = cli.run("list", "--api-url", "http://127.0.0.1:" + port);
     assertThat(r.exitCode()).isEqualTo(ExitCodes.ERROR);
-    assertThat(r.err().strip()).isEqualTo("gpu-dev: cannot reach the API at http://127.0.0.1:" + port);
+    assertThat(r.err().strip())
+        .isEqualTo("gpu-dev: cannot reach the API at http://127.0.0.1:" + port);
     CliRunner.Result debug = cli.run("list", "--debug", "--api-url", "http://127.0.0.1:" + port);
-    assertThat(debug.err()).contains("at dev.odc.cli.ApiClient").contains("> GET http://127.0.0.1:" + port + "/v1/reservations");
+    assertThat(debug.err())
+        .contains("at dev.odc.cli.ApiClient")
+        .contains("> GET http://127.0.0.1:" + port + "/v1/reservations");
   }
 
   @Test
   void apiKeyFromAFileIsSent(@TempDir Path dir) throws IOException {
     Path key = dir.resolve("key");
     Files.writeString(key, FakeApi.STATIC_TOKEN + "\n");
-    CliRunner.Result r = cli.env("GPU_DEV_API_KEY", null).run("whoami", "--api-key", key.toString());
+    CliRunner.Result r =
+        cli.env("GPU_DEV_API_KEY", null).run("whoami", "--api-key", key.toString());
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out()).contains("user:   alice");
     assertThat(api.authorizations()).containsOnly("Bearer " + FakeApi.STATIC_TOKEN);
-    assertThat(cli.run("whoami", "--api-key", dir.resolve("missing").toString()).exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.run("whoami", "--api-key", dir.resolve("missing").toString()).exitCode())
+        .isEqualTo(ExitCodes.USAGE);
   }
 
   @Test
@@ -183,7 +250,12 @@ class CommandsTest {
     CliRunner.Result table = cli.run("avail");
     assertThat(table.exitCode()).isZero();
     assertThat(table.out().lines().toList()).hasSize(3);
-    assertThat(table.out()).contains("TYPE").contains("h100").contains("now").contains("a100").contains("1h30m");
+    assertThat(table.out())
+        .contains("TYPE")
+        .contains("h100")
+        .contains("now")
+        .contains("a100")
+        .contains("1h30m");
     JsonNode json = json(cli.run("avail", "-o", "json"));
     assertThat(json.path("gpuTypes").get(0).path("maxReservable").asInt()).isEqualTo(8);
     CliRunner.Result watched = cli.run("avail", "--watch", "--interval", "0.05", "--times", "2");
@@ -198,10 +270,13 @@ class CommandsTest {
     assertThat(created.out()).contains("Created disk data (200 GB)");
     assertThat(cli.run("disk", "create", "data").err()).contains("disk data already exists");
     assertThat(cli.run("disk", "create", "Bad_Name").exitCode()).isEqualTo(ExitCodes.USAGE);
-    assertThat(cli.run("disk", "rename", "data", "data2").out()).contains("Renamed disk data to data2");
+    assertThat(cli.run("disk", "rename", "data", "data2").out())
+        .contains("Renamed disk data to data2");
     JsonNode list = json(cli.run("disk", "list", "-o", "json"));
     assertThat(list.get(0).path("name").asText()).isEqualTo("data2");
-    assertThat(cli.run("disk", "snapshots", "data2").out()).contains("snap-data2-1").contains("yes");
+    assertThat(cli.run("disk", "snapshots", "data2").out())
+        .contains("snap-data2-1")
+        .contains("yes");
     assertThat(cli.run("disk", "snapshots", "nope").exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(cli.run("disk", "delete", "data2").out()).contains("Deleted disk data2");
     assertThat(cli.run("disk", "delete", "data2").exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
@@ -212,13 +287,18 @@ class CommandsTest {
     json(cli.run("reserve", "-g", "1", "-t", "h100", "--no-wait", "-o", "json"));
     cli.run("disk", "create", "data");
     CliRunner.Result table = cli.run("audit", "--since", "1h");
-    assertThat(table.out()).contains("reservation.create").contains("disk.create").contains("alice");
+    assertThat(table.out())
+        .contains("reservation.create")
+        .contains("disk.create")
+        .contains("alice");
     JsonNode json = json(cli.run("audit", "--action", "disk.create", "-o", "json"));
     assertThat(json).hasSize(1);
     assertThat(json.get(0).path("action").asText()).isEqualTo("disk.create");
     CliRunner.Result csv = cli.run("audit", "--resource", "reservation", "-o", "csv");
     assertThat(csv.out().lines().toList()).hasSize(2);
-    assertThat(csv.out()).startsWith("ID,AT,ACTOR,ACTION,RESOURCE,OUTCOME").contains(",reservation.create,reservation:");
+    assertThat(csv.out())
+        .startsWith("ID,AT,ACTOR,ACTION,RESOURCE,OUTCOME")
+        .contains(",reservation.create,reservation:");
     assertThat(cli.run("audit", "--since", "yesterday").exitCode()).isEqualTo(ExitCodes.USAGE);
     CliRunner.Result verify = cli.run("audit", "verify");
     assertThat(verify.exitCode()).isZero();
@@ -238,24 +318,30 @@ class CommandsTest {
     String id = keys.get(0).path("id").asText();
     assertThat(keys.toString()).doesNotContain(secret);
     assertThat(cli.run("api-key", "list").out()).contains("ci").contains(secret.substring(0, 10));
-    assertThat(cli.env("GPU_DEV_API_KEY", FakeApi.STATIC_TOKEN).run("api-key", "revoke", id).out()).contains("Revoked");
-    assertThat(cli.env("GPU_DEV_API_KEY", secret).run("whoami").exitCode()).isEqualTo(ExitCodes.AUTH_NEEDED);
+    assertThat(cli.env("GPU_DEV_API_KEY", FakeApi.STATIC_TOKEN).run("api-key", "revoke", id).out())
+        .contains("Revoked");
+    assertThat(cli.env("GPU_DEV_API_KEY", secret).run("whoami").exitCode())
+        .isEqualTo(ExitCodes.AUTH_NEEDED);
   }
 
   @Test
   void whoamiTableAndJson() throws IOException {
-    assertThat(cli.run("whoami").out()).contains("user:   alice <alice@example.com>").contains("gpus:   0 in use of 16");
+    assertThat(cli.run("whoami").out())
+        .contains("user:   alice <alice@example.com>")
+        .contains("gpus:   0 in use of 16");
     assertThat(json(cli.run("whoami", "-o", "json")).path("username").asText()).isEqualTo("alice");
   }
 
   @Test
   void configSetShowAndDefaultsFeedReserve() throws IOException {
-    CliRunner.Result set = cli.env("GPU_DEV_API_URL", null).run("config", "set", "api-url", api.url());
+    CliRunner.Result set =
+        cli.env("GPU_DEV_API_URL", null).run("config", "set", "api-url", api.url());
     assertThat(set.exitCode()).as(set.toString()).isZero();
     cli.run("config", "set", "default.gpu-type", "a100");
     cli.run("config", "set", "default.hours", "3");
     assertThat(cli.run("config", "set", "nonsense", "x").exitCode()).isEqualTo(ExitCodes.USAGE);
-    assertThat(cli.run("config", "set", "api-url", "ftp://x").exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.run("config", "set", "api-url", "ftp://x").exitCode())
+        .isEqualTo(ExitCodes.USAGE);
     CliRunner.Result show = cli.run("config", "show");
     assertThat(show.out()).contains(api.url()).contains("default.gpu-type").contains("a100");
     JsonNode r = json(cli.env("GPU_DEV_API_URL", null).run("reserve", "--no-wait", "-o", "json"));
@@ -267,8 +353,13 @@ class CommandsTest {
   @Test
   void yamlConfigIsRead() throws IOException {
     Files.createDirectories(cli.configDir());
-    Files.writeString(cli.configDir().resolve("config.yaml"), "# mine\napi-url: \"" + api.url() + "\"\ndefault.gpu-type: h100\n");
-    Reservation r = JSON.treeToValue(json(cli.env("GPU_DEV_API_URL", null).run("reserve", "--no-wait", "-o", "json")), Reservation.class);
+    Files.writeString(
+        cli.configDir().resolve("config.yaml"),
+        "# mine\napi-url: \"" + api.url() + "\"\ndefault.gpu-type: h100\n");
+    Reservation r =
+        JSON.treeToValue(
+            json(cli.env("GPU_DEV_API_URL", null).run("reserve", "--no-wait", "-o", "json")),
+            Reservation.class);
     assertThat(r.gpuType()).isEqualTo("h100");
   }
 
@@ -284,7 +375,9 @@ class CommandsTest {
     CliRunner.Result help = cli.run("--help");
     assertThat(help.exitCode()).isZero();
     assertThat(help.out()).contains("reserve").contains("Examples:").contains("Exit codes");
-    assertThat(cli.run("reserve", "--help").out()).contains("--gpu-type").contains("gpu-dev reserve -g 1 -t a100 -H 2");
+    assertThat(cli.run("reserve", "--help").out())
+        .contains("--gpu-type")
+        .contains("gpu-dev reserve -g 1 -t a100 -H 2");
     assertThat(cli.run("--version").out().strip()).isEqualTo(GpuDev.VERSION);
     CliRunner.Result completion = cli.run("completion");
     assertThat(completion.exitCode()).isZero();

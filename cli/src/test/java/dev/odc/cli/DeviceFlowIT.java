@@ -44,12 +44,29 @@ class DeviceFlowIT {
     String issuer = "http://127.0.0.1:" + idp.getAddress().getPort();
     idp.createContext(
         "/.well-known/openid-configuration",
-        ex -> json(ex, 200, "{\"issuer\":\"" + issuer + "\",\"token_endpoint\":\"" + issuer + "/token\",\"device_authorization_endpoint\":\"" + issuer + "/device\"}"));
+        ex ->
+            json(
+                ex,
+                200,
+                "{\"issuer\":\""
+                    + issuer
+                    + "\",\"token_endpoint\":\""
+                    + issuer
+                    + "/token\",\"device_authorization_endpoint\":\""
+                    + issuer
+                    + "/device\"}"));
     idp.createContext(
         "/device",
         ex -> {
           deviceRequests.add(form(ex));
-          json(ex, 200, "{\"device_code\":\"dev-123\",\"user_code\":\"WDJB-MJHT\",\"verification_uri\":\"" + issuer + "/activate\",\"verification_uri_complete\":\"" + issuer + "/activate?user_code=WDJB-MJHT\",\"expires_in\":60,\"interval\":1}");
+          json(
+              ex,
+              200,
+              "{\"device_code\":\"dev-123\",\"user_code\":\"WDJB-MJHT\",\"verification_uri\":\""
+                  + issuer
+                  + "/activate\",\"verification_uri_complete\":\""
+                  + issuer
+                  + "/activate?user_code=WDJB-MJHT\",\"expires_in\":60,\"interval\":1}");
         });
     idp.createContext(
         "/token",
@@ -59,11 +76,21 @@ class DeviceFlowIT {
           if (!"dev-123".equals(f.get("device_code"))) {
             json(ex, 400, "{\"error\":\"invalid_grant\"}");
           } else if (verdict.equals("approved")) {
-            json(ex, 200, "{\"access_token\":\"" + ACCESS + "\",\"refresh_token\":\"r1\",\"token_type\":\"Bearer\",\"expires_in\":3600}");
+            json(
+                ex,
+                200,
+                "{\"access_token\":\""
+                    + ACCESS
+                    + "\",\"refresh_token\":\"r1\",\"token_type\":\"Bearer\",\"expires_in\":3600}");
           } else if (verdict.equals("slow") && tokenRequests.size() == 1) {
             json(ex, 400, "{\"error\":\"slow_down\"}");
           } else {
-            json(ex, 400, "{\"error\":\"" + (verdict.equals("denied") ? "access_denied" : "authorization_pending") + "\"}");
+            json(
+                ex,
+                400,
+                "{\"error\":\""
+                    + (verdict.equals("denied") ? "access_denied" : "authorization_pending")
+                    + "\"}");
           }
         });
     idp.start();
@@ -82,13 +109,19 @@ class DeviceFlowIT {
   void printsTheCodePollsUntilApprovedAndTheTokenWorks() throws Exception {
     CliRunner.Running run = cli.start("login", "--device");
     await().atMost(Duration.ofSeconds(10)).until(() -> run.err().contains("WDJB-MJHT"));
-    assertThat(run.err()).contains("/activate and enter the code: WDJB-MJHT").contains("activate?user_code=WDJB-MJHT");
+    assertThat(run.err())
+        .contains("/activate and enter the code: WDJB-MJHT")
+        .contains("activate?user_code=WDJB-MJHT");
     await().atMost(Duration.ofSeconds(10)).until(() -> tokenRequests.size() >= 2);
     verdict = "approved";
     CliRunner.Result r = run.result().get(20, TimeUnit.SECONDS);
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(tokenRequests.get(0)).containsEntry("grant_type", "urn:ietf:params:oauth:grant-type:device_code").containsEntry("client_id", "gpu-dev");
-    assertThat(deviceRequests.get(0)).containsEntry("scope", "openid profile offline_access").containsEntry("audience", "odc");
+    assertThat(tokenRequests.get(0))
+        .containsEntry("grant_type", "urn:ietf:params:oauth:grant-type:device_code")
+        .containsEntry("client_id", "gpu-dev");
+    assertThat(deviceRequests.get(0))
+        .containsEntry("scope", "openid profile offline_access")
+        .containsEntry("audience", "odc");
 
     CliRunner.Result who = cli.run("whoami");
     assertThat(who.exitCode()).as(who.toString()).isZero();

@@ -44,16 +44,42 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * A stateful stand-in for api-service speaking its HTTP contract (issue 3): the endpoints, the
- * JSON shapes from core and the error shape. Bearer tokens are API keys it issued, the fixed
- * {@link #STATIC_TOKEN}, or whatever {@code tokenVerifier} (an OIDC check) accepts.
+ * A stateful stand-in for api-service speaking its HTTP contract (issue 3): the endpoints, the JSON
+ * shapes from core and the error shape. Bearer tokens are API keys it issued, the fixed {@link
+ * #STATIC_TOKEN}, or whatever {@code tokenVerifier} (an OIDC check) accepts.
  */
 final class FakeApi implements AutoCloseable {
   static final String STATIC_TOKEN = "static-test-token";
   static final List<GpuType> GPU_TYPES =
       List.of(
-          new GpuType("h100", "h100", 8, 96, 1024, 16, 4, 12, 1, 8, 0, 0, Instant.parse("2026-01-01T00:00:00Z")),
-          new GpuType("a100", "a100", 4, 48, 512, 8, 8, 0, 0, 0, 2, 5400, Instant.parse("2026-01-01T00:00:00Z")));
+          new GpuType(
+              "h100",
+              "h100",
+              8,
+              96,
+              1024,
+              16,
+              4,
+              12,
+              1,
+              8,
+              0,
+              0,
+              Instant.parse("2026-01-01T00:00:00Z")),
+          new GpuType(
+              "a100",
+              "a100",
+              4,
+              48,
+              512,
+              8,
+              8,
+              0,
+              0,
+              0,
+              2,
+              5400,
+              Instant.parse("2026-01-01T00:00:00Z")));
 
   private final HttpServer server;
   private final ObjectMapper mapper = Json.newMapper();
@@ -109,13 +135,39 @@ final class FakeApi implements AutoCloseable {
         id,
         (k, r) -> {
           List<StatusChange> history = new ArrayList<>(r.statusHistory());
-          history.add(new StatusChange(r.status().checkTransitionTo(to), Instant.now(), "system:processor", reason));
+          history.add(
+              new StatusChange(
+                  r.status().checkTransitionTo(to), Instant.now(), "system:processor", reason));
           boolean active = to == ReservationStatus.ACTIVE;
           Instant started = active ? Instant.now() : r.startedAt();
-          return new Reservation(r.id(), r.userId(), r.username(), r.name(), r.gpuType(), r.gpuCount(), r.nodeCount(), r.image(), r.hours(), r.diskName(), r.labels(), to, r.failureReason(),
-              queuePosition, to == ReservationStatus.QUEUED ? Instant.now().plusSeconds(1800) : null, "odc-reservations", active ? "pod-" + r.shortId() : null, active ? "node-1" : null,
-              active ? "ssh.odc.test" : null, active ? 30022 : null, r.createdAt(), started, active ? started.plusSeconds((long) (r.hours() * 3600)) : r.expiresAt(), r.endedAt(),
-              r.warningsSent(), history, r.version() + 1);
+          return new Reservation(
+              r.id(),
+              r.userId(),
+              r.username(),
+              r.name(),
+              r.gpuType(),
+              r.gpuCount(),
+              r.nodeCount(),
+              r.image(),
+              r.hours(),
+              r.diskName(),
+              r.labels(),
+              to,
+              r.failureReason(),
+              queuePosition,
+              to == ReservationStatus.QUEUED ? Instant.now().plusSeconds(1800) : null,
+              "odc-reservations",
+              active ? "pod-" + r.shortId() : null,
+              active ? "node-1" : null,
+              active ? "ssh.odc.test" : null,
+              active ? 30022 : null,
+              r.createdAt(),
+              started,
+              active ? started.plusSeconds((long) (r.hours() * 3600)) : r.expiresAt(),
+              r.endedAt(),
+              r.warningsSent(),
+              history,
+              r.version() + 1);
         });
   }
 
@@ -124,7 +176,15 @@ final class FakeApi implements AutoCloseable {
       String path = ex.getRequestURI().getPath();
       String method = ex.getRequestMethod();
       if (path.equals("/v1/auth/config") && method.equals("GET")) {
-        send(ex, 200, new AuthConfig(issuer, issuer == null ? null : clientId, List.of("openid", "profile", "offline_access"), "odc", awsLoginEnabled));
+        send(
+            ex,
+            200,
+            new AuthConfig(
+                issuer,
+                issuer == null ? null : clientId,
+                List.of("openid", "profile", "offline_access"),
+                "odc",
+                awsLoginEnabled));
         return;
       }
       if (path.equals("/v1/auth/aws-login") && method.equals("POST")) {
@@ -173,7 +233,20 @@ final class FakeApi implements AutoCloseable {
     String query = ex.getRequestURI().getRawQuery();
     Map<String, String> q = Oidc.parseQuery(query);
     switch (method + " " + (parts.length > 1 ? parts[1] : "")) {
-      case "GET me" -> send(ex, 200, new Me(userId, user, user + "@example.com", Set.of(Role.USER, Role.ADMIN), new Me.Quota(16, 24, 72, 5), new Me.Usage(live().stream().mapToInt(Reservation::totalGpus).sum(), live().size(), disks.size())));
+      case "GET me" ->
+          send(
+              ex,
+              200,
+              new Me(
+                  userId,
+                  user,
+                  user + "@example.com",
+                  Set.of(Role.USER, Role.ADMIN),
+                  new Me.Quota(16, 24, 72, 5),
+                  new Me.Usage(
+                      live().stream().mapToInt(Reservation::totalGpus).sum(),
+                      live().size(),
+                      disks.size())));
       case "GET availability" -> send(ex, 200, new Availability(GPU_TYPES, Instant.now(), false));
       case "POST reservations" -> {
         if (parts.length == 2) {
@@ -184,19 +257,57 @@ final class FakeApi implements AutoCloseable {
             error(ex, ErrorCode.NOT_FOUND, "reservation " + parts[2] + " not found");
           } else if (parts[3].equals("cancel")) {
             if (r.status().isTerminal()) {
-              error(ex, ErrorCode.INVALID_STATE, "reservation " + r.shortId() + " is already " + r.status());
+              error(
+                  ex,
+                  ErrorCode.INVALID_STATE,
+                  "reservation " + r.shortId() + " is already " + r.status());
               return;
             }
-            Reservation c = advance(r.id(), ReservationStatus.CANCELLED, "cancelled by " + user, null);
+            Reservation c =
+                advance(r.id(), ReservationStatus.CANCELLED, "cancelled by " + user, null);
             audit(user, "reservation.cancel", "reservation", r.id().toString());
             send(ex, 200, c);
           } else {
-            ExtendReservationRequest req = mapper.readValue(ex.getRequestBody(), ExtendReservationRequest.class);
+            ExtendReservationRequest req =
+                mapper.readValue(ex.getRequestBody(), ExtendReservationRequest.class);
             if (r.hours() + req.hours() > 72) {
               error(ex, ErrorCode.LIMIT_EXCEEDED, "extension exceeds maxTotalHours (72)");
               return;
             }
-            Reservation e = reservations.computeIfPresent(r.id(), (k, old) -> new Reservation(old.id(), old.userId(), old.username(), old.name(), old.gpuType(), old.gpuCount(), old.nodeCount(), old.image(), old.hours() + req.hours(), old.diskName(), old.labels(), old.status(), null, old.queuePosition(), old.estimatedStartAt(), old.namespace(), old.podName(), old.nodeName(), old.sshHost(), old.sshPort(), old.createdAt(), old.startedAt(), old.expiresAt() == null ? null : old.expiresAt().plusSeconds((long) (req.hours() * 3600)), null, old.warningsSent(), old.statusHistory(), old.version() + 1));
+            Reservation e =
+                reservations.computeIfPresent(
+                    r.id(),
+                    (k, old) ->
+                        new Reservation(
+                            old.id(),
+                            old.userId(),
+                            old.username(),
+                            old.name(),
+                            old.gpuType(),
+                            old.gpuCount(),
+                            old.nodeCount(),
+                            old.image(),
+                            old.hours() + req.hours(),
+                            old.diskName(),
+                            old.labels(),
+                            old.status(),
+                            null,
+                            old.queuePosition(),
+                            old.estimatedStartAt(),
+                            old.namespace(),
+                            old.podName(),
+                            old.nodeName(),
+                            old.sshHost(),
+                            old.sshPort(),
+                            old.createdAt(),
+                            old.startedAt(),
+                            old.expiresAt() == null
+                                ? null
+                                : old.expiresAt().plusSeconds((long) (req.hours() * 3600)),
+                            null,
+                            old.warningsSent(),
+                            old.statusHistory(),
+                            old.version() + 1));
             audit(user, "reservation.extend", "reservation", r.id().toString());
             send(ex, 200, e);
           }
@@ -212,9 +323,15 @@ final class FakeApi implements AutoCloseable {
           }
           return;
         }
-        List<Reservation> list = reservations.values().stream()
-            .filter(r -> q.containsKey("status") ? r.status().name().equals(q.get("status")) : !r.status().isTerminal())
-            .sorted((a, b) -> a.createdAt().compareTo(b.createdAt())).toList();
+        List<Reservation> list =
+            reservations.values().stream()
+                .filter(
+                    r ->
+                        q.containsKey("status")
+                            ? r.status().name().equals(q.get("status"))
+                            : !r.status().isTerminal())
+                .sorted((a, b) -> a.createdAt().compareTo(b.createdAt()))
+                .toList();
         send(ex, 200, new Page<>(list, null));
       }
       case "GET disks" -> {
@@ -224,9 +341,29 @@ final class FakeApi implements AutoCloseable {
             error(ex, ErrorCode.NOT_FOUND, "disk " + parts[2] + " not found");
             return;
           }
-          send(ex, 200, new Page<>(List.of(new DiskSnapshot(UUID.randomUUID(), d.id(), "snap-" + d.name() + "-1", "snap-0abc", d.sizeGb(), true, Instant.parse("2026-01-02T03:04:05Z"), Instant.parse("2026-02-01T00:00:00Z"), null)), null));
+          send(
+              ex,
+              200,
+              new Page<>(
+                  List.of(
+                      new DiskSnapshot(
+                          UUID.randomUUID(),
+                          d.id(),
+                          "snap-" + d.name() + "-1",
+                          "snap-0abc",
+                          d.sizeGb(),
+                          true,
+                          Instant.parse("2026-01-02T03:04:05Z"),
+                          Instant.parse("2026-02-01T00:00:00Z"),
+                          null)),
+                  null));
         } else {
-          send(ex, 200, new Page<>(disks.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList(), null));
+          send(
+              ex,
+              200,
+              new Page<>(
+                  disks.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList(),
+                  null));
         }
       }
       case "POST disks" -> {
@@ -237,7 +374,20 @@ final class FakeApi implements AutoCloseable {
             error(ex, ErrorCode.CONFLICT, "disk " + req.name() + " already exists");
             return;
           }
-          Disk d = new Disk(UUID.randomUUID(), userId, req.name(), req.sizeGb() == null ? 100 : req.sizeGb(), "gp3", "us-east-1a", null, null, null, false, Instant.now(), null);
+          Disk d =
+              new Disk(
+                  UUID.randomUUID(),
+                  userId,
+                  req.name(),
+                  req.sizeGb() == null ? 100 : req.sizeGb(),
+                  "gp3",
+                  "us-east-1a",
+                  null,
+                  null,
+                  null,
+                  false,
+                  Instant.now(),
+                  null);
           disks.put(d.name(), d);
           audit(user, "disk.create", "disk", d.id().toString());
           send(ex, 201, d);
@@ -248,7 +398,20 @@ final class FakeApi implements AutoCloseable {
             return;
           }
           RenameDiskRequest req = mapper.readValue(ex.getRequestBody(), RenameDiskRequest.class);
-          Disk renamed = new Disk(d.id(), d.userId(), req.newName(), d.sizeGb(), d.storageClass(), d.zone(), d.pvcName(), d.inUseBy(), d.lastSnapshotName(), false, d.createdAt(), null);
+          Disk renamed =
+              new Disk(
+                  d.id(),
+                  d.userId(),
+                  req.newName(),
+                  d.sizeGb(),
+                  d.storageClass(),
+                  d.zone(),
+                  d.pvcName(),
+                  d.inUseBy(),
+                  d.lastSnapshotName(),
+                  false,
+                  d.createdAt(),
+                  null);
           disks.put(renamed.name(), renamed);
           audit(user, "disk.rename", "disk", d.id().toString());
           send(ex, 200, renamed);
@@ -267,12 +430,17 @@ final class FakeApi implements AutoCloseable {
           send(ex, 200, new AuditVerification(true, audit.size(), null, null));
           return;
         }
-        List<AuditEvent> list = audit.stream()
-            .filter(e -> !q.containsKey("action") || e.action().equals(q.get("action")))
-            .filter(e -> !q.containsKey("actor") || e.actor().equals(q.get("actor")))
-            .filter(e -> !q.containsKey("resourceType") || e.resourceType().equals(q.get("resourceType")))
-            .filter(e -> !q.containsKey("since") || !e.at().isBefore(Instant.parse(q.get("since"))))
-            .toList();
+        List<AuditEvent> list =
+            audit.stream()
+                .filter(e -> !q.containsKey("action") || e.action().equals(q.get("action")))
+                .filter(e -> !q.containsKey("actor") || e.actor().equals(q.get("actor")))
+                .filter(
+                    e ->
+                        !q.containsKey("resourceType")
+                            || e.resourceType().equals(q.get("resourceType")))
+                .filter(
+                    e -> !q.containsKey("since") || !e.at().isBefore(Instant.parse(q.get("since"))))
+                .toList();
         int limit = Integer.parseInt(q.getOrDefault("limit", "100"));
         send(ex, 200, new Page<>(list.subList(0, Math.min(limit, list.size())), null));
       }
@@ -288,7 +456,18 @@ final class FakeApi implements AutoCloseable {
           error(ex, ErrorCode.NOT_FOUND, "API key " + parts[2] + " not found");
           return;
         }
-        apiKeyMeta.put(k.id(), new ApiKey(k.id(), k.userId(), k.name(), k.prefix(), k.scopes(), k.createdAt(), k.expiresAt(), Instant.now(), k.lastUsedAt()));
+        apiKeyMeta.put(
+            k.id(),
+            new ApiKey(
+                k.id(),
+                k.userId(),
+                k.name(),
+                k.prefix(),
+                k.scopes(),
+                k.createdAt(),
+                k.expiresAt(),
+                Instant.now(),
+                k.lastUsedAt()));
         apiKeys.entrySet().removeIf(e -> e.getKey().startsWith(k.prefix()));
         ex.sendResponseHeaders(204, -1);
       }
@@ -298,7 +477,17 @@ final class FakeApi implements AutoCloseable {
 
   private ApiKeyCreated issueKey(String name, int ttlHours) {
     String secret = "odc_" + UUID.randomUUID().toString().replace("-", "");
-    ApiKey meta = new ApiKey(UUID.randomUUID(), userId, name, secret.substring(0, 10), List.of(), Instant.now(), Instant.now().plusSeconds(ttlHours * 3600L), null, null);
+    ApiKey meta =
+        new ApiKey(
+            UUID.randomUUID(),
+            userId,
+            name,
+            secret.substring(0, 10),
+            List.of(),
+            Instant.now(),
+            Instant.now().plusSeconds(ttlHours * 3600L),
+            null,
+            null);
     apiKeys.put(secret, "alice");
     apiKeyMeta.put(meta.id(), meta);
     audit("alice", "apikey.create", "apikey", meta.id().toString());
@@ -306,27 +495,71 @@ final class FakeApi implements AutoCloseable {
   }
 
   private void createReservation(HttpExchange ex, String user) throws IOException {
-    CreateReservationRequest req = mapper.readValue(ex.getRequestBody(), CreateReservationRequest.class);
-    GpuType type = GPU_TYPES.stream().filter(t -> t.name().equals(req.gpuType())).findFirst().orElse(null);
+    CreateReservationRequest req =
+        mapper.readValue(ex.getRequestBody(), CreateReservationRequest.class);
+    GpuType type =
+        GPU_TYPES.stream().filter(t -> t.name().equals(req.gpuType())).findFirst().orElse(null);
     if (type == null) {
-      error(ex, ErrorCode.INVALID_ARGUMENT, "unknown GPU type '" + req.gpuType() + "'; known: h100, a100");
+      error(
+          ex,
+          ErrorCode.INVALID_ARGUMENT,
+          "unknown GPU type '" + req.gpuType() + "'; known: h100, a100");
       return;
     }
     if (req.gpuCount() > type.gpusPerNode()) {
-      error(ex, ErrorCode.INVALID_ARGUMENT, "gpuCount " + req.gpuCount() + " is more than a " + type.name() + " node has (" + type.gpusPerNode() + ")");
+      error(
+          ex,
+          ErrorCode.INVALID_ARGUMENT,
+          "gpuCount "
+              + req.gpuCount()
+              + " is more than a "
+              + type.name()
+              + " node has ("
+              + type.gpusPerNode()
+              + ")");
       return;
     }
     UUID id = UUID.randomUUID();
     Instant now = Instant.now();
     String name = req.name() != null ? req.name() : "res-" + id.toString().substring(0, 8);
-    Reservation r = new Reservation(id, userId, user, name, type.name(), req.gpuCount(), req.nodeCount() == null ? 1 : req.nodeCount(), req.image(), req.hours(), "none".equals(req.disk()) ? null : req.disk(), req.labels(), ReservationStatus.PENDING, null, null, null, null, null, null, null, null, now, null, null, null, List.of(), List.of(new StatusChange(ReservationStatus.PENDING, now, user, null)), 0);
+    Reservation r =
+        new Reservation(
+            id,
+            userId,
+            user,
+            name,
+            type.name(),
+            req.gpuCount(),
+            req.nodeCount() == null ? 1 : req.nodeCount(),
+            req.image(),
+            req.hours(),
+            "none".equals(req.disk()) ? null : req.disk(),
+            req.labels(),
+            ReservationStatus.PENDING,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            now,
+            null,
+            null,
+            null,
+            List.of(),
+            List.of(new StatusChange(ReservationStatus.PENDING, now, user, null)),
+            0);
     reservations.put(id, r);
     audit(user, "reservation.create", "reservation", id.toString());
     send(ex, 202, r);
   }
 
   private Optional<Reservation> find(String idOrPrefix) {
-    return reservations.values().stream().filter(r -> r.id().toString().startsWith(idOrPrefix)).findFirst();
+    return reservations.values().stream()
+        .filter(r -> r.id().toString().startsWith(idOrPrefix))
+        .findFirst();
   }
 
   private List<Reservation> live() {
@@ -334,7 +567,18 @@ final class FakeApi implements AutoCloseable {
   }
 
   private void audit(String actor, String action, String type, String id) {
-    audit.add(new AuditEvent(audit.size() + 1, Instant.now(), actor, action, type, id, AuditEvent.SUCCESS, Map.of(), "0", "0"));
+    audit.add(
+        new AuditEvent(
+            audit.size() + 1,
+            Instant.now(),
+            actor,
+            action,
+            type,
+            id,
+            AuditEvent.SUCCESS,
+            Map.of(),
+            "0",
+            "0"));
   }
 
   private void error(HttpExchange ex, ErrorCode code, String message) throws IOException {

@@ -1,20 +1,19 @@
 package dev.odc.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odc.core.Json;
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +36,10 @@ class LoginIT {
     idp = new OidcProvider();
     api = new FakeApi();
     api.oidc(idp.issuer(), "gpu-dev", idp::verify);
-    cli = new CliRunner(home).env("GPU_DEV_API_URL", api.url()).env("BROWSER", "curl -s -L -o /dev/null");
+    cli =
+        new CliRunner(home)
+            .env("GPU_DEV_API_URL", api.url())
+            .env("BROWSER", "curl -s -L -o /dev/null");
   }
 
   @AfterEach
@@ -56,12 +58,16 @@ class LoginIT {
   void browserLoginStoresPrivateTokensThatTheApiAccepts() throws IOException {
     CliRunner.Result r = login();
     assertThat(r.out()).contains("Logged in").contains(api.url());
-    assertThat(r.err()).contains("Waiting for the login on http://127.0.0.1:").contains("code_challenge_method=S256");
+    assertThat(r.err())
+        .contains("Waiting for the login on http://127.0.0.1:")
+        .contains("code_challenge_method=S256");
 
     Path dir = cli.configDir();
     Path tokens = dir.resolve(ConfigStore.TOKENS);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokens))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+        .isEqualTo("rwx------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokens)))
+        .isEqualTo("rw-------");
     try (var files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly(ConfigStore.TOKENS);
     }
@@ -74,7 +80,9 @@ class LoginIT {
     assertThat(reserve.exitCode()).as(reserve.toString()).isZero();
     assertThat(api.authorizations()).contains("Bearer " + saved.accessToken());
     // Tokens never reach diagnostics, not even with --debug.
-    assertThat(reserve.err()).doesNotContain(saved.accessToken()).doesNotContain(saved.refreshToken());
+    assertThat(reserve.err())
+        .doesNotContain(saved.accessToken())
+        .doesNotContain(saved.refreshToken());
 
     CliRunner.Result logout = cli.run("logout");
     assertThat(logout.out()).contains("Logged out.");
@@ -87,7 +95,8 @@ class LoginIT {
     login();
     ConfigStore store = new ConfigStore(cli.configDir(), JSON);
     Tokens before = store.tokens().orElseThrow();
-    store.saveTokens(before.withAccess(before.accessToken(), null, null, Instant.now().minusSeconds(5)));
+    store.saveTokens(
+        before.withAccess(before.accessToken(), null, null, Instant.now().minusSeconds(5)));
 
     // No browser can start now: a refresh must do.
     CliRunner.Result r = cli.env("BROWSER", "/bin/false").run("whoami", "--debug");
@@ -97,7 +106,10 @@ class LoginIT {
     assertThat(after.accessToken()).isNotEqualTo(before.accessToken());
     assertThat(after.expiresAt()).isAfter(Instant.now().plusSeconds(60));
     assertThat(api.authorizations()).last().isEqualTo("Bearer " + after.accessToken());
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cli.configDir().resolve(ConfigStore.TOKENS)))).isEqualTo("rw-------");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(cli.configDir().resolve(ConfigStore.TOKENS))))
+        .isEqualTo("rw-------");
   }
 
   @Test
@@ -105,7 +117,16 @@ class LoginIT {
     login();
     ConfigStore store = new ConfigStore(cli.configDir(), JSON);
     Tokens t = store.tokens().orElseThrow();
-    store.saveTokens(new Tokens(t.apiUrl(), t.issuer(), t.clientId(), t.tokenEndpoint() + "/nowhere", t.accessToken(), t.refreshToken(), t.idToken(), Instant.now().minusSeconds(5)));
+    store.saveTokens(
+        new Tokens(
+            t.apiUrl(),
+            t.issuer(),
+            t.clientId(),
+            t.tokenEndpoint() + "/nowhere",
+            t.accessToken(),
+            t.refreshToken(),
+            t.idToken(),
+            Instant.now().minusSeconds(5)));
     CliRunner.Result r = cli.run("list");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH_NEEDED);
     assertThat(r.err()).contains("could not be refreshed").contains("gpu-dev login");
@@ -115,11 +136,24 @@ class LoginIT {
   void noBrowserPrintsTheUrlAndATakenPortFallsBack() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       CliRunner.Running run =
-          cli.start("login", "--no-browser", "--port", String.valueOf(taken.getLocalPort()), "--timeout", "30");
+          cli.start(
+              "login",
+              "--no-browser",
+              "--port",
+              String.valueOf(taken.getLocalPort()),
+              "--timeout",
+              "30");
       // Play the user: copy the printed URL into a "browser" (curl follows the redirects).
-      await().atMost(Duration.ofSeconds(20)).until(() -> run.err().contains("Waiting for the login"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> run.err().contains("Waiting for the login"));
       String url =
-          run.err().lines().map(String::strip).filter(l -> l.startsWith("http")).findFirst().orElseThrow();
+          run.err()
+              .lines()
+              .map(String::strip)
+              .filter(l -> l.startsWith("http"))
+              .findFirst()
+              .orElseThrow();
       assertThat(url)
           .contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A")
           .doesNotContain("127.0.0.1%3A" + taken.getLocalPort() + "%2F")
@@ -138,10 +172,28 @@ class LoginIT {
     CliRunner.Running run = cli.start("login", "--no-browser", "--timeout", "30");
     await().atMost(Duration.ofSeconds(20)).until(() -> run.err().contains("Waiting for the login"));
     String callback =
-        run.err().lines().filter(l -> l.startsWith("Waiting for the login on ")).findFirst().orElseThrow()
-            .replace("Waiting for the login on ", "").replace(" ...", "").strip();
-    Process curl = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", callback + "?code=stolen&state=forged").start();
-    assertThat(new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("400");
+        run.err()
+            .lines()
+            .filter(l -> l.startsWith("Waiting for the login on "))
+            .findFirst()
+            .orElseThrow()
+            .replace("Waiting for the login on ", "")
+            .replace(" ...", "")
+            .strip();
+    Process curl =
+        new ProcessBuilder(
+                "curl",
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                callback + "?code=stolen&state=forged")
+            .start();
+    assertThat(
+            new String(
+                curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo("400");
     CliRunner.Result r = run.result().get(30, TimeUnit.SECONDS);
     assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH_NEEDED);
     assertThat(r.err()).contains("state mismatch");

@@ -1,0 +1,212 @@
+package dev.odc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.odc.api.ApiApplication;
+import dev.odc.api.ApiConfiguration;
+import dev.odc.core.Json;
+import dev.odc.database.testing.PostgresExtension;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.ResourceHelpers;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * gpu-dev against the REAL api-service (Dropwizard, embedded PostgreSQL, mock-oauth2-server):
+ * browser login, then each command in table and JSON output with its exit code.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class RealApiIT {
+  private static final ObjectMapper JSON = Json.newMapper();
+  static final PostgresExtension DB = cleanDatabase();
+  static final MockOAuth2Server OIDC = startedOidc();
+
+  static final DropwizardAppExtension<ApiConfiguration> APP =
+      new DropwizardAppExtension<>(
+          ApiApplication.class,
+          ResourceHelpers.resourceFilePath("api-test-config.yml"),
+          ConfigOverride.config("database.url", DB::jdbcUrl),
+          ConfigOverride.config("database.user", DB::username),
+          ConfigOverride.config("database.password", DB::password),
+          ConfigOverride.config("oidc.issuer", () -> OIDC.issuerUrl("default").toString()));
+
+  @TempDir Path home;
+  private CliRunner cli;
+
+  private static PostgresExtension cleanDatabase() {
+    PostgresExtension db = new PostgresExtension();
+    try {
+      db.clean();
+    } catch (SQLException e) {
+      throw new IllegalStateException("test database cannot be cleaned", e);
+    }
+    return db;
+  }
+
+  private static MockOAuth2Server startedOidc() {
+    MockOAuth2Server server = new MockOAuth2Server();
+    server.start();
+    return server;
+  }
+
+  @AfterAll
+  static void stopOidc() {
+    OIDC.shutdown();
+  }
+
+  @BeforeEach
+  void cli() {
+    cli =
+        new CliRunner(home)
+            .env("GPU_DEV_API_URL", "http://127.0.0.1:" + APP.getLocalPort())
+            .env("BROWSER", "curl -s -L -o /dev/null");
+  }
+
+  /** A token as the provider issues it to the API's audience, used as a bearer by automation. */
+  private static String token(String user, List<String> groups) {
+    return OIDC.issueToken(
+            "default",
+            "sub-" + user,
+            "odc",
+            Map.of("preferred_username", user, "groups", groups, "email", user + "@example.com"))
+        .serialize();
+  }
+
+  private static JsonNode json(CliRunner.Result r) throws IOException {
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    return JSON.readTree(r.out());
+  }
+
+  @Test
+  void browserLoginAgainstTheRealApi() {
+    CliRunner.Result login = cli.run("login", "--timeout", "30");
+    assertThat(login.exitCode()).as(login.toString()).isZero();
+    CliRunner.Result who = cli.run("whoami");
+    // The API decides whether the provider's token fits its audience; either way the CLI must
+    // say so in one line with the right exit code.
+    if (who.exitCode() == 0) {
+      assertThat(who.out()).contains("user:");
+    } else {
+      assertThat(who.exitCode()).as(who.toString()).isEqualTo(ExitCodes.AUTH_NEEDED);
+      assertThat(who.err().lines()).hasSize(1);
+    }
+  }
+
+  @Test
+  void everyCommandAgainstTheRealApi() throws IOException {
+    cli.env("GPU_DEV_API_KEY", token("carol", List.of("odc-admins")));
+
+    CliRunner.Result who = cli.run("whoami");
+    assertThat(who.exitCode()).as(who.toString()).isZero();
+    assertThat(who.out()).contains("user:   carol");
+    assertThat(json(cli.run("whoami", "-o", "json")).path("roles").toString()).contains("ADMIN");
+
+    CliRunner.Result avail = cli.run("avail");
+    assertThat(avail.exitCode()).as(avail.toString()).isZero();
+    assertThat(avail.out()).contains("h100").contains("t4");
+    assertThat(json(cli.run("avail", "-o", "json")).path("gpuTypes")).hasSize(2);
+
+    JsonNode created =
+        json(
+            cli.run(
+                "reserve",
+                "-g",
+                "2",
+                "-t",
+                "h100",
+                "-H",
+                "3",
+                "-n",
+                "train",
+                "--disk",
+                "none",
+                "--label",
+                "team=cv",
+                "--no-wait",
+                "-o",
+                "json"));
+    String id = created.path("id").asText();
+    String prefix = id.substring(0, 8);
+    assertThat(created.path("status").asText()).isEqualTo("PENDING");
+
+    CliRunner.Result list = cli.run("list");
+    assertThat(list.exitCode()).as(list.toString()).isZero();
+    assertThat(list.out()).contains(prefix).contains("train");
+    assertThat(json(cli.run("list", "-o", "json")).get(0).path("id").asText()).isEqualTo(id);
+
+    CliRunner.Result show = cli.run("show", prefix);
+    assertThat(show.exitCode()).as(show.toString()).isZero();
+    assertThat(show.out()).contains("id:        " + id).contains("history:").contains("PENDING");
+
+    CliRunner.Result tooBig = cli.run("reserve", "-g", "9", "-t", "h100", "--no-wait");
+    assertThat(tooBig.exitCode()).isEqualTo(ExitCodes.ERROR);
+    assertThat(tooBig.err().lines()).hasSize(1);
+    assertThat(tooBig.err()).startsWith("gpu-dev: ");
+
+    CliRunner.Result unknownType = cli.run("reserve", "-g", "1", "-t", "v100", "--no-wait");
+    assertThat(unknownType.exitCode()).isEqualTo(ExitCodes.ERROR);
+    assertThat(unknownType.err()).contains("v100");
+
+    assertThat(cli.run("show", "00000000").exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+
+    CliRunner.Result cancel = cli.run("cancel", prefix);
+    assertThat(cancel.exitCode()).as(cancel.toString()).isZero();
+    assertThat(cancel.out()).contains("Cancelled " + prefix);
+    assertThat(json(cli.run("show", prefix, "-o", "json")).path("status").asText())
+        .isEqualTo("CANCELLED");
+
+    CliRunner.Result disk = cli.run("disk", "create", "data", "--size", "60");
+    assertThat(disk.exitCode()).as(disk.toString()).isZero();
+    assertThat(cli.run("disk", "list").out()).contains("data").contains("60 GB");
+    assertThat(cli.run("disk", "rename", "data", "data2").exitCode()).isZero();
+    assertThat(json(cli.run("disk", "list", "-o", "json")).get(0).path("name").asText())
+        .isEqualTo("data2");
+    assertThat(cli.run("disk", "snapshots", "data2").exitCode()).isZero();
+    assertThat(cli.run("disk", "delete", "data2").exitCode()).isZero();
+    assertThat(cli.run("disk", "snapshots", "missing").exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+
+    CliRunner.Result audit = cli.run("audit", "--since", "1h");
+    assertThat(audit.exitCode()).as(audit.toString()).isZero();
+    assertThat(audit.out())
+        .contains("reservation.create")
+        .contains("reservation.cancel")
+        .contains("disk.create");
+    JsonNode auditJson = json(cli.run("audit", "--action", "reservation.cancel", "-o", "json"));
+    assertThat(auditJson).isNotEmpty();
+    assertThat(auditJson.get(0).path("action").asText()).isEqualTo("reservation.cancel");
+    assertThat(cli.run("audit", "-o", "csv").out())
+        .startsWith("ID,AT,ACTOR,ACTION,RESOURCE,OUTCOME");
+    CliRunner.Result verify = cli.run("audit", "verify");
+    assertThat(verify.exitCode()).as(verify.toString()).isZero();
+    assertThat(verify.out()).contains("Audit chain intact");
+
+    CliRunner.Result key = cli.run("api-key", "create", "ci");
+    assertThat(key.exitCode()).as(key.toString()).isZero();
+    String secret = key.out().strip();
+    CliRunner.Result withKey =
+        new CliRunner(home)
+            .env("GPU_DEV_API_URL", "http://127.0.0.1:" + APP.getLocalPort())
+            .env("GPU_DEV_API_KEY", secret)
+            .run("whoami");
+    assertThat(withKey.exitCode()).as(withKey.toString()).isZero();
+    JsonNode keys = json(cli.run("api-key", "list", "-o", "json"));
+    assertThat(keys).isNotEmpty();
+    assertThat(cli.run("api-key", "revoke", keys.get(0).path("id").asText()).exitCode()).isZero();
+
+    CliRunner.Result badToken = cli.env("GPU_DEV_API_KEY", "garbage").run("list");
+    assertThat(badToken.exitCode()).isEqualTo(ExitCodes.AUTH_NEEDED);
+  }
+}
