@@ -12,8 +12,11 @@ import dev.odc.cronjobs.scheduler.JobRunRecorder;
 import dev.odc.cronjobs.scheduler.OdcJobFactory;
 import dev.odc.cronjobs.scheduler.QuartzScheduler;
 import dev.odc.cronjobs.snapshots.SnapshotRetentionJob;
-import dev.odc.cronjobs.snapshots.VolumeSnapshotStore;
+import dev.odc.cronjobs.snapshots.SnapshotStore;
+import dev.odc.cronjobs.snapshots.StorageBackendSnapshotStore;
 import dev.odc.database.Database;
+import dev.odc.providers.CloudProvider;
+import dev.odc.providers.kubernetes.KubernetesStorageBackend;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -70,7 +73,18 @@ public class CronjobsApplication extends Application<CronjobsConfiguration> {
     environment.lifecycle().manage(kube);
 
     JobRunRecorder recorder = new JobRunRecorder(jdbi, environment.metrics(), clock);
-    Jobs jobs = jobs(config, jdbi, kube.client(), clock);
+    Optional<CloudProvider> cloud = Optional.empty();
+    if (config.getCloud().isPresent()) {
+      CloudProvider provider = config.getCloud().get().build();
+      environment.lifecycle().manage(new CloudProviderManager(provider));
+      cloud = Optional.of(provider);
+    }
+    SnapshotStore snapshots =
+        new StorageBackendSnapshotStore(
+            new KubernetesStorageBackend(kube.client(), config.getStorage()),
+            config.getStorage().getNamespace(),
+            cloud);
+    Jobs jobs = jobs(config, jdbi, kube.client(), snapshots, clock);
     QuartzScheduler scheduler =
         new QuartzScheduler(
             dataSource,
@@ -91,8 +105,17 @@ public class CronjobsApplication extends Application<CronjobsConfiguration> {
   /** The jobs and their intervals, built from configuration; also usable in-JVM (sandbox). */
   public record Jobs(List<CronTask> tasks, Map<String, Duration> intervals) {}
 
+  /**
+   * Builds the four jobs from configuration. The sandbox and benches can call this (or the job
+   * constructors directly) and run a job in-JVM with {@code job.run(new RunContext(now, now,
+   * "local"))}, without Quartz.
+   */
   public static Jobs jobs(
-      CronjobsConfiguration config, Jdbi jdbi, KubernetesClient kubernetes, Clock clock) {
+      CronjobsConfiguration config,
+      Jdbi jdbi,
+      KubernetesClient kubernetes,
+      SnapshotStore snapshots,
+      Clock clock) {
     JobsConfiguration j = config.getJobs();
     String namespace = config.getKubernetes().getNamespace();
     List<CronTask> tasks = new ArrayList<>();
@@ -122,11 +145,7 @@ public class CronjobsApplication extends Application<CronjobsConfiguration> {
         tasks,
         intervals,
         j.getSnapshotRetention(),
-        new SnapshotRetentionJob(
-            jdbi,
-            new VolumeSnapshotStore(kubernetes, namespace),
-            j.getSnapshotRetention().policy(),
-            clock));
+        new SnapshotRetentionJob(jdbi, snapshots, j.getSnapshotRetention().policy(), clock));
     add(
         tasks,
         intervals,

@@ -1,6 +1,8 @@
 package dev.odc.cronjobs;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.odc.providers.CloudProviderFactory;
+import dev.odc.providers.StorageFactory;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.util.Duration;
@@ -9,6 +11,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.util.Optional;
 
 /** Configuration of the cronjobs application; see {@code cronjobs/config.yml}. */
 public class CronjobsConfiguration extends Configuration {
@@ -65,6 +68,15 @@ public class CronjobsConfiguration extends Configuration {
   }
 
   @Valid @NotNull @JsonProperty private Kubernetes kubernetes = new Kubernetes();
+
+  /** Where PVCs and VolumeSnapshots live; its namespace should equal {@code kubernetes.namespace}. */
+  @Valid @NotNull @JsonProperty private StorageFactory storage = new StorageFactory();
+
+  /**
+   * Optional cloud provider ({@code type: aws|gcp|custom}) for cloud-level snapshot cleanup; absent
+   * means VolumeSnapshot deletion policies alone remove cloud snapshots.
+   */
+  @Valid @JsonProperty private CloudProviderFactory cloud;
   @Valid @NotNull @JsonProperty private Scheduler scheduler = new Scheduler();
   @Valid @NotNull @JsonProperty private JobsConfiguration jobs = new JobsConfiguration();
 
@@ -74,6 +86,14 @@ public class CronjobsConfiguration extends Configuration {
 
   public Kubernetes getKubernetes() {
     return kubernetes;
+  }
+
+  public StorageFactory getStorage() {
+    return storage;
+  }
+
+  public Optional<CloudProviderFactory> getCloud() {
+    return Optional.ofNullable(cloud);
   }
 
   public Scheduler getScheduler() {

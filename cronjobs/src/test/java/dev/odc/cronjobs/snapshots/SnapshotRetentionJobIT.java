@@ -14,6 +14,8 @@ import dev.odc.cronjobs.testing.MutableClock;
 import dev.odc.database.DiskDao;
 import dev.odc.database.DiskSnapshotDao;
 import dev.odc.database.testing.PostgresExtension;
+import dev.odc.providers.StorageFactory;
+import dev.odc.providers.kubernetes.KubernetesStorageBackend;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,6 +24,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -122,6 +125,26 @@ class SnapshotRetentionJobIT {
     assertThat(liveRows()).containsExactly("home-only-ready");
     assertThat(volumeSnapshotsInCluster()).containsExactly("home-only-ready");
     assertThat(auditDeletes()).isEqualTo(2);
+  }
+
+  @Test
+  void deletesThroughTheProvidersStorageBackend() {
+    Disk gone = disk("gone", NOW.minus(Duration.ofDays(10)));
+    snapshot(gone, "gone-a", Duration.ofDays(12), true);
+    snapshot(gone, "gone-b", Duration.ofDays(11), true);
+    Disk home = disk("home", null);
+    snapshot(home, "home-a", Duration.ofDays(40), true);
+    StorageFactory storage = new StorageFactory();
+    SnapshotStore store =
+        new StorageBackendSnapshotStore(
+            new KubernetesStorageBackend(client, storage), NS, Optional.empty());
+
+    JobReport report =
+        new SnapshotRetentionJob(jdbi, store, RetentionPolicy.defaults(), clock).run(run(NOW));
+
+    assertThat(report.count("deleted")).isEqualTo(2);
+    assertThat(volumeSnapshotsInCluster()).containsExactly("home-a");
+    assertThat(liveRows()).containsExactly("home-a");
   }
 
   @Test
