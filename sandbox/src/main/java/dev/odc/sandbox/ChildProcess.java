@@ -105,8 +105,9 @@ final class ChildProcess implements AutoCloseable {
     process.descendants().forEach(ProcessHandle::destroy);
     process.destroy();
     try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        log.warn("The {} did not stop within 5 s; killing it", name);
+      // A JVM child may spend a few seconds writing its class data archive on exit.
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        log.warn("The {} did not stop within 20 s; killing it", name);
         process.destroyForcibly();
         process.waitFor(5, TimeUnit.SECONDS);
       }

@@ -2,6 +2,8 @@ package dev.odc.sandbox;
 
 import static java.util.Objects.requireNonNull;
 
+import org.postgresql.ds.PGSimpleDataSource;
+
 /**
  * Where the services find PostgreSQL.
  *
@@ -57,6 +59,17 @@ record DatabaseUrl(String jdbcUrl, String user, String password) {
       jdbc = jdbc.substring(0, query) + kept;
     }
     return new DatabaseUrl(jdbc, user, password);
+  }
+
+  /** A plain (unpooled) data source, for the launcher's own few statements. */
+  PGSimpleDataSource dataSource() {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(jdbcUrl);
+    ds.setUser(user);
+    if (!password.isEmpty()) {
+      ds.setPassword(password);
+    }
+    return ds;
   }
 
   /** The URL without anything secret, for logs and the banner. */

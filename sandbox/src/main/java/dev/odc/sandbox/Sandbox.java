@@ -4,7 +4,9 @@ import ch.qos.logback.classic.Level;
 import dev.odc.database.Database;
 import dev.odc.providers.kubernetes.sim.NodePool;
 import io.dropwizard.logging.common.BootstrapLogging;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,13 +15,15 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -344,6 +348,7 @@ public final class Sandbox implements Callable<Integer> {
             + (plan.simulatedCluster() ? ", simulated cluster" : "")
             + ")...");
     out.flush();
+    Steps steps = new Steps(out);
     Path javaHome = Path.of(System.getProperty("java.home"));
 
     LocalIdentityProvider idp = null;
@@ -351,6 +356,7 @@ public final class Sandbox implements Callable<Integer> {
     if (plan.externalIssuer().isPresent()) {
       trusted = plan.externalIssuer().get();
     } else {
+      // Its own JVM starts first and comes up while this one starts the rest.
       int port = plan.oidcPort() == 0 ? FreePorts.pick() : plan.oidcPort();
       idp =
           LocalIdentityProvider.start(
@@ -364,28 +370,59 @@ public final class Sandbox implements Callable<Integer> {
       trusted = idp.issuer();
     }
 
+    // The simulated cluster comes up on its own thread while PostgreSQL starts and migrates.
+    CompletableFuture<SimulatedCluster> clusterStart =
+        plan.simulatedCluster()
+            ? CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return SimulatedCluster.start(
+                        plan.kubePort(),
+                        plan.pools(),
+                        NAMESPACE,
+                        plan.runDir().resolve("kubeconfig"));
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                })
+            : null;
     DatabaseUrl database;
-    if (plan.database().isPresent()) {
-      database = plan.database().get();
-    } else {
-      EmbeddedDatabase embedded =
-          EmbeddedDatabase.start(plan.dataDir().resolve("postgres"), 0);
-      running.push(embedded);
-      database = embedded.url();
+    try {
+      if (plan.database().isPresent()) {
+        database = plan.database().get();
+      } else {
+        EmbeddedDatabase embedded =
+            EmbeddedDatabase.start(plan.dataDir().resolve("postgres"), 0);
+        running.push(embedded);
+        database = embedded.url();
+      }
+      migrate(database);
+      steps.done("PostgreSQL with ODC's schema and queues");
+    } finally {
+      if (clusterStart != null) {
+        // Started or not, the cluster must be in `running` so that a failure stops it too.
+        try {
+          running.push(clusterStart.join());
+        } catch (CompletionException e) {
+          if (e.getCause() instanceof UncheckedIOException io) {
+            throw io.getCause();
+          }
+          throw e;
+        }
+      }
     }
-    migrate(database);
 
     Optional<String> kubeUrl = Optional.empty();
     Path kubeconfigFile;
-    if (plan.simulatedCluster()) {
-      SimulatedCluster cluster =
-          SimulatedCluster.start(
-              plan.kubePort(), plan.pools(), NAMESPACE, plan.runDir().resolve("kubeconfig"));
-      running.push(cluster);
+    if (clusterStart != null) {
+      SimulatedCluster cluster = clusterStart.join();
       kubeUrl = Optional.of(cluster.masterUrl());
       kubeconfigFile = cluster.kubeconfig();
+      steps.done("simulated Kubernetes cluster (" + NodePools.describe(plan.pools()) + ")");
     } else {
       kubeconfigFile = plan.kubeconfig().get();
+      // cronjobs builds its client from fabric8's defaults, which read this property.
+      System.setProperty("kubeconfig", kubeconfigFile.toString());
     }
 
     int apiPortNow = plan.apiPort() == 0 ? FreePorts.pick() : plan.apiPort();
@@ -397,6 +434,7 @@ public final class Sandbox implements Callable<Integer> {
             apiPortNow,
             kubeconfigFile,
             plan.context(),
+            kubeUrl,
             NAMESPACE,
             plan.simulatedCluster(),
             plan.pools(),
@@ -405,10 +443,19 @@ public final class Sandbox implements Callable<Integer> {
     for (InJvmService service : Services.start(settings)) {
       running.push(service);
     }
+    Services.awaitReady(settings, apiUrl, Duration.ofSeconds(60));
+    steps.done("api-service, reservation-processor and cronjobs");
     if (idp != null) {
       idp.awaitReady(Duration.ofSeconds(60));
+      steps.done("login page (simulated identity provider)");
     }
-    Services.awaitReady(settings, apiUrl, Duration.ofSeconds(60));
+    if (plan.simulatedCluster()) {
+      if (Services.awaitAvailability(settings, Duration.ofSeconds(30))) {
+        steps.done("first GPU availability count");
+      } else {
+        out.println("  (the first GPU availability count is late; `gpu-dev avail` shows it soon)");
+      }
+    }
 
     Optional<CliSetup.Outcome> cli =
         plan.writeCliConfig() ? Optional.of(CliSetup.configure(env, apiUrl)) : Optional.empty();
@@ -422,14 +469,26 @@ public final class Sandbox implements Callable<Integer> {
         settings.logFile());
   }
 
-  private static void migrate(DatabaseUrl url) {
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(url.jdbcUrl());
-    ds.setUser(url.user());
-    if (!url.password().isEmpty()) {
-      ds.setPassword(url.password());
+  /** Prints one line per finished start-up step with the time it took. */
+  private static final class Steps {
+    private final PrintWriter out;
+    private Instant last = Instant.now();
+
+    Steps(PrintWriter out) {
+      this.out = out;
     }
-    Database.migrate(ds);
+
+    void done(String what) {
+      Instant now = Instant.now();
+      out.printf(
+          Locale.ROOT, "  ready: %s (%.1f s)%n", what, Duration.between(last, now).toMillis() / 1000.0);
+      out.flush();
+      last = now;
+    }
+  }
+
+  private static void migrate(DatabaseUrl url) {
+    Database.migrate(url.dataSource());
   }
 
   /** Stops what runs, newest first: services before the cluster and database they use. */

@@ -53,6 +53,62 @@ final class ServiceConfigs {
     return root;
   }
 
+  static Map<String, Object> processor(Services.Settings s) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("server", server(0));
+    root.put("logging", logging(s));
+    root.put("database", database(s, 6));
+    root.put("kubernetes", kubernetes(s));
+    root.put("namespace", s.namespace());
+    root.put("workerId", "sandbox");
+    // Quick turns, so that a reservation is ACTIVE a few seconds after `gpu-dev reserve`.
+    root.put("claimInterval", "PT2S");
+    root.put("retryDelay", "PT2S");
+    root.put("leaseTtl", "PT30S");
+    return root;
+  }
+
+  static Map<String, Object> cronjobs(Services.Settings s) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("server", server(0));
+    root.put("logging", logging(s));
+    root.put("database", database(s, 4));
+    Map<String, Object> kube = new LinkedHashMap<>();
+    kube.put("masterUrl", s.masterUrl().orElse(""));
+    kube.put("namespace", s.namespace());
+    root.put("kubernetes", kube);
+    Map<String, Object> scheduler = new LinkedHashMap<>();
+    scheduler.put("instanceId", "sandbox");
+    scheduler.put("threads", 2);
+    root.put("scheduler", scheduler);
+    Map<String, Object> jobs = new LinkedHashMap<>();
+    // Availability every few seconds so `gpu-dev avail` follows reservations closely.
+    jobs.put("availability", Map.of("interval", "5s"));
+    // Short warnings, so that a one-hour sandbox reservation shows them.
+    Map<String, Object> expiry = new LinkedHashMap<>();
+    expiry.put("interval", "15s");
+    expiry.put("warningMinutes", List.of(15, 5, 1));
+    expiry.put("grace", "1m");
+    expiry.put("vanishedPodGrace", "1m");
+    jobs.put("expiry", expiry);
+    jobs.put("snapshotRetention", Map.of("interval", "10m"));
+    jobs.put("reconciliation", Map.of("interval", "5m"));
+    root.put("jobs", jobs);
+    return root;
+  }
+
+  private static Map<String, Object> kubernetes(Services.Settings s) {
+    Map<String, Object> kube = new LinkedHashMap<>();
+    if (s.masterUrl().isPresent()) {
+      kube.put("masterUrl", s.masterUrl().get());
+    } else {
+      kube.put("kubeconfig", s.kubeconfig().toString());
+      s.context().ifPresent(c -> kube.put("context", c));
+    }
+    kube.put("namespace", s.namespace());
+    return kube;
+  }
+
   static Map<String, Object> server(int port) {
     Map<String, Object> server = new LinkedHashMap<>();
     server.put("applicationConnectors", List.of(connector(port)));
@@ -83,6 +139,7 @@ final class ServiceConfigs {
             "org.eclipse.jetty", "WARN",
             "org.flywaydb", "WARN",
             "io.fabric8.kubernetes.client.informers", "WARN",
+            "io.vertx.core.impl.BlockedThreadChecker", "ERROR",
             "org.quartz", "WARN"));
     Map<String, Object> console = new LinkedHashMap<>();
     console.put("type", "console");

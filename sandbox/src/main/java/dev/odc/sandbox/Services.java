@@ -3,6 +3,8 @@ package dev.odc.sandbox;
 import static java.util.Objects.requireNonNull;
 
 import dev.odc.api.ApiApplication;
+import dev.odc.cronjobs.CronjobsApplication;
+import dev.odc.processor.ProcessorApplication;
 import dev.odc.providers.kubernetes.sim.NodePool;
 import java.io.IOException;
 import java.net.URI;
@@ -11,12 +13,22 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /** ODC's three services, in the launcher's JVM, with the sandbox's configuration. */
 final class Services {
@@ -29,6 +41,7 @@ final class Services {
       int apiPort,
       Path kubeconfig,
       Optional<String> context,
+      Optional<String> masterUrl,
       String namespace,
       boolean simulatedCluster,
       List<NodePool> pools,
@@ -39,6 +52,7 @@ final class Services {
       requireNonNull(issuer, "issuer is null");
       requireNonNull(kubeconfig, "kubeconfig is null");
       requireNonNull(context, "context is null");
+      requireNonNull(masterUrl, "masterUrl is null");
       pools = List.copyOf(pools);
     }
   }
@@ -48,17 +62,80 @@ final class Services {
    * started are stopped again.
    */
   static List<InJvmService> start(Settings s) throws IOException, ServiceStartException {
+    Path apiConfig = ServiceConfigs.write(s.runDir(), "api-service.yml", ServiceConfigs.api(s));
+    Path processorConfig =
+        ServiceConfigs.write(
+            s.runDir(), "reservation-processor.yml", ServiceConfigs.processor(s));
+    Path cronjobsConfig =
+        ServiceConfigs.write(s.runDir(), "cronjobs.yml", ServiceConfigs.cronjobs(s));
+    // The three start side by side: most of their start-up is class loading and JIT.
+    List<Callable<InJvmService>> starts =
+        List.of(
+            () -> InJvmService.start("api-service", new ApiApplication(), apiConfig),
+            () ->
+                InJvmService.start(
+                    "reservation-processor", new ProcessorApplication(), processorConfig),
+            () -> InJvmService.start("cronjobs", new CronjobsApplication(), cronjobsConfig));
     List<InJvmService> started = new ArrayList<>();
+    ServiceStartException failure = null;
+    ExecutorService pool = Executors.newFixedThreadPool(starts.size());
     try {
-      Path apiConfig = ServiceConfigs.write(s.runDir(), "api-service.yml", ServiceConfigs.api(s));
-      started.add(InJvmService.start("api-service", new ApiApplication(), apiConfig));
-      return started;
-    } catch (IOException | ServiceStartException | RuntimeException e) {
+      List<Future<InJvmService>> futures = new ArrayList<>();
+      for (Callable<InJvmService> start : starts) {
+        futures.add(pool.submit(start));
+      }
+      for (Future<InJvmService> future : futures) {
+        try {
+          started.add(future.get());
+        } catch (ExecutionException e) {
+          ServiceStartException f =
+              e.getCause() instanceof ServiceStartException sse
+                  ? sse
+                  : new ServiceStartException("a service did not start: " + e.getCause(), e);
+          if (failure == null) {
+            failure = f;
+          } else {
+            failure.addSuppressed(f);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failure = new ServiceStartException("interrupted while starting the services", e);
+        }
+      }
+    } finally {
+      pool.shutdown();
+    }
+    if (failure != null) {
       for (InJvmService service : started.reversed()) {
         service.close();
       }
-      throw e;
+      throw failure;
     }
+    return started;
+  }
+
+  /**
+   * In the simulated cluster, waits until the availability job has counted the GPUs once, so that
+   * the first {@code gpu-dev avail} shows them; false if that did not happen in time.
+   */
+  static boolean awaitAvailability(Settings s, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    PGSimpleDataSource ds = s.database().dataSource();
+    while (Instant.now().isBefore(deadline)) {
+      try (Connection c = ds.getConnection();
+          Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "SELECT count(*) FILTER (WHERE total_gpus > 0), count(*) FROM gpu_types")) {
+        if (rs.next() && rs.getInt(2) > 0 && rs.getInt(1) == rs.getInt(2)) {
+          return true;
+        }
+      } catch (SQLException e) {
+        // The tables are there (migrated); a transient error just means: ask again.
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+    }
+    return false;
   }
 
   /** Waits until the API answers its public login configuration. */

@@ -59,7 +59,7 @@ final class SimulatedCluster implements AutoCloseable {
             new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
     server.init(InetAddress.getLoopbackAddress(), port);
     KubernetesClient client = server.createClient();
-    String masterUrl = client.getConfiguration().getMasterUrl().replaceAll("/$", "");
+    String masterUrl = "http://127.0.0.1:" + server.getPort();
     ClusterSimulation simulation;
     try {
       simulation = ClusterSimulation.start(client, pools, namespace);
