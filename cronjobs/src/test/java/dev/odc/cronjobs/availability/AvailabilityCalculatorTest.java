@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class AvailabilityCalculatorTest {
   private static final Instant NOW = Instant.parse("2026-11-22T08:00:00Z");
@@ -125,9 +126,13 @@ class AvailabilityCalculatorTest {
       reservations.add(
           new ReservationInfo("t4", ReservationStatus.ACTIVE, 1, NOW.plusSeconds(60L + r)));
     }
+    // Warm up once, then time a second run: the figure the bench cares about is the steady state.
+    calculator.compute(List.of(H100, T4), nodes, pods, reservations, NOW);
     long start = System.nanoTime();
     List<GpuType> rows = calculator.compute(List.of(H100, T4), nodes, pods, reservations, NOW);
     long millis = (System.nanoTime() - start) / 1_000_000;
+    LoggerFactory.getLogger(AvailabilityCalculatorTest.class)
+        .info("availability over 2000 nodes, 20000 pods, 5000 reservations: {} ms", millis);
 
     assertThat(rows.get(0).totalGpus()).isEqualTo(8000);
     assertThat(rows.get(0).inUseGpus()).isEqualTo(5000);
