@@ -158,7 +158,8 @@ public final class ClusterCapacity implements AutoCloseable {
         .filter(
             p ->
                 p.getMetadata().getLabels() != null
-                    && reservationId.equals(p.getMetadata().getLabels().get(Names.RESERVATION_LABEL)))
+                    && reservationId.equals(
+                        p.getMetadata().getLabels().get(Names.RESERVATION_LABEL)))
         .toList();
   }
 

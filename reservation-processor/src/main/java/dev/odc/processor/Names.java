@@ -29,7 +29,9 @@ public final class Names {
     return "odc-" + reservationId + "-ssh";
   }
 
-  /** The headless Service of a multi-node reservation: pods find each other as {@code <pod>.<this>}. */
+  /**
+   * The headless Service of a multi-node reservation: pods find each other as {@code <pod>.<this>}.
+   */
   public static String headlessService(UUID reservationId) {
     return "odc-" + reservationId + "-nodes";
   }

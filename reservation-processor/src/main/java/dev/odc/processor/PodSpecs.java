@@ -20,12 +20,11 @@ public final class PodSpecs {
   public static final String HOME_MOUNT = "/home/dev";
   public static final String SHARED_MOUNT = "/shared";
   public static final int SSH_PORT = 22;
-  public static final String EXTERNAL_DNS_ANNOTATION =
-      "external-dns.alpha.kubernetes.io/hostname";
+  public static final String EXTERNAL_DNS_ANNOTATION = "external-dns.alpha.kubernetes.io/hostname";
 
   /**
-   * Starts sshd with the user's keys. The keys come in through an environment variable so the
-   * image needs nothing but openssh-server.
+   * Starts sshd with the user's keys. The keys come in through an environment variable so the image
+   * needs nothing but openssh-server.
    */
   static final String SSHD_SCRIPT =
       "set -e; id dev >/dev/null 2>&1 || useradd -m -d /home/dev -s /bin/bash dev || true;"
@@ -77,8 +76,8 @@ public final class PodSpecs {
   /**
    * One node's pod.
    *
-   * @param node the capacity model's view of the node type, for CPU and memory in proportion to
-   *     the GPUs
+   * @param node the capacity model's view of the node type, for CPU and memory in proportion to the
+   *     GPUs
    * @param zone the zone the pod must run in (that of its disk), or null
    * @param homeClaim the home disk's claim, or null for none
    * @param sharedClaim the user's shared volume claim, or null

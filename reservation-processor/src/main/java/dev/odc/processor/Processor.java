@@ -1,7 +1,6 @@
 package dev.odc.processor;
 
 import com.codahale.metrics.MetricRegistry;
-import com.codahale.metrics.Timer;
 import dev.odc.core.AuditEvent;
 import dev.odc.core.Disk;
 import dev.odc.core.DiskSnapshot;
@@ -62,8 +61,8 @@ import org.slf4j.LoggerFactory;
  * the teardown on cancel, expiry or failure.
  *
  * <p>Usable without Dropwizard: construct it with a configured {@link Jdbi} (see {@code
- * dev.odc.database.Database#jdbi}), a {@link KubernetesClient}, a {@link StorageBackend} and
- * {@link ProcessorSettings}, then {@link #start(DataSource)}; {@link #stop()} ends it. Every step is
+ * dev.odc.database.Database#jdbi}), a {@link KubernetesClient}, a {@link StorageBackend} and {@link
+ * ProcessorSettings}, then {@link #start(DataSource)}; {@link #stop()} ends it. Every step is
  * idempotent with names derived from the reservation id (see {@link Names}), and a row lease
  * ({@code workerId}, {@code leaseTtl}) keeps two replicas from working one reservation at once.
  */
@@ -197,8 +196,7 @@ public final class Processor implements Managed {
             .threads(2)
             .build();
     consumer.start();
-    log.info(
-        "Processor {} started on namespace {}", settings.workerId(), settings.namespace());
+    log.info("Processor {} started on namespace {}", settings.workerId(), settings.namespace());
   }
 
   /**
@@ -288,8 +286,8 @@ public final class Processor implements Managed {
   }
 
   /**
-   * Runs the step hook and renews the lease before a step; a lease taken over by another
-   * processor (ours ran out) stops this one, so the two never work the same reservation.
+   * Runs the step hook and renews the lease before a step; a lease taken over by another processor
+   * (ours ran out) stops this one, so the two never work the same reservation.
    */
   private void step(Step step, Reservation r) {
     hook.before(step, r);
@@ -303,8 +301,10 @@ public final class Processor implements Managed {
     if (message == null) {
       return;
     }
-    String why = lastError == null ? "the processor stopped while working on it" : describe(lastError);
-    log.warn("Giving up on {} of reservation {}: {}", message.action(), message.reservationId(), why);
+    String why =
+        lastError == null ? "the processor stopped while working on it" : describe(lastError);
+    log.warn(
+        "Giving up on {} of reservation {}: {}", message.action(), message.reservationId(), why);
     if (message.action() == ReservationMessage.Action.PROVISION) {
       fail(
           message.reservationId(),
@@ -494,7 +494,8 @@ public final class Processor implements Managed {
       }
     }
     List<String> zones = new ArrayList<>(byZone.keySet());
-    zones.sort(Comparator.comparing((String z) -> !z.equals(rule.preferred())).thenComparing(z -> z));
+    zones.sort(
+        Comparator.comparing((String z) -> !z.equals(rule.preferred())).thenComparing(z -> z));
     for (String zone : zones) {
       if (rule.required() != null && !rule.required().equals(zone)) {
         continue;
@@ -525,8 +526,7 @@ public final class Processor implements Managed {
     List<Ranked> ranked = new ArrayList<>();
     live.stream()
         .filter(
-            r ->
-                r.status() == ReservationStatus.PENDING || r.status() == ReservationStatus.QUEUED)
+            r -> r.status() == ReservationStatus.PENDING || r.status() == ReservationStatus.QUEUED)
         .sorted(Comparator.comparing(Reservation::createdAt).thenComparing(Reservation::id))
         .forEach(r -> ranked.add(new Ranked(r, perUser.merge(r.userId(), 1, Integer::sum))));
     ranked.sort(
@@ -564,7 +564,8 @@ public final class Processor implements Managed {
    * When enough GPUs free for this reservation and everyone ahead of it: the expiry of the active
    * reservation whose end brings the free count there; null when no active one would.
    */
-  private Instant estimateStart(Reservation r, List<Reservation> waiting, Map<String, Integer> free) {
+  private Instant estimateStart(
+      Reservation r, List<Reservation> waiting, Map<String, Integer> free) {
     int needed = 0;
     for (Reservation w : waiting) {
       needed += w.totalGpus();
@@ -592,10 +593,32 @@ public final class Processor implements Managed {
 
   private static Reservation withQueue(Reservation r, Integer position, Instant eta) {
     return new Reservation(
-        r.id(), r.userId(), r.username(), r.name(), r.gpuType(), r.gpuCount(), r.nodeCount(),
-        r.image(), r.hours(), r.diskName(), r.labels(), r.status(), r.failureReason(), position,
-        eta, r.namespace(), r.podName(), r.nodeName(), r.sshHost(), r.sshPort(), r.createdAt(),
-        r.startedAt(), r.expiresAt(), r.endedAt(), r.warningsSent(), r.statusHistory(),
+        r.id(),
+        r.userId(),
+        r.username(),
+        r.name(),
+        r.gpuType(),
+        r.gpuCount(),
+        r.nodeCount(),
+        r.image(),
+        r.hours(),
+        r.diskName(),
+        r.labels(),
+        r.status(),
+        r.failureReason(),
+        position,
+        eta,
+        r.namespace(),
+        r.podName(),
+        r.nodeName(),
+        r.sshHost(),
+        r.sshPort(),
+        r.createdAt(),
+        r.startedAt(),
+        r.expiresAt(),
+        r.endedAt(),
+        r.warningsSent(),
+        r.statusHistory(),
         r.version());
   }
 
@@ -636,8 +659,17 @@ public final class Processor implements Managed {
       for (int i = 0; i < r.nodeCount(); i++) {
         Pod pod =
             PodSpecs.pod(
-                r, i, ns, image, settings.gpuTypeLabel(), nodeView, zone, homeClaim, sharedClaim,
-                sshKeys, ref);
+                r,
+                i,
+                ns,
+                image,
+                settings.gpuTypeLabel(),
+                nodeView,
+                zone,
+                homeClaim,
+                sharedClaim,
+                sshKeys,
+                ref);
         boolean created = createIfAbsent(pod);
         if (created && i == 0 && podCreatedRecorded.putIfAbsent(r.id(), true) == null) {
           metrics
@@ -664,13 +696,33 @@ public final class Processor implements Managed {
               if (disk == null) {
                 disk =
                     new Disk(
-                        UUID.randomUUID(), r.userId(), r.diskName(), settings.defaultDiskSizeGb(),
-                        null, null, null, null, null, false, clock.instant(), null);
+                        UUID.randomUUID(),
+                        r.userId(),
+                        r.diskName(),
+                        settings.defaultDiskSizeGb(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        false,
+                        clock.instant(),
+                        null);
                 disks.insert(disk);
                 AuditLog.append(
-                    h, ACTOR, "disk.create", "disk", disk.id().toString(), AuditEvent.SUCCESS,
-                    Map.of("name", disk.name(), "sizeGb", disk.sizeGb(),
-                        "reservationId", r.id().toString()));
+                    h,
+                    ACTOR,
+                    "disk.create",
+                    "disk",
+                    disk.id().toString(),
+                    AuditEvent.SUCCESS,
+                    Map.of(
+                        "name",
+                        disk.name(),
+                        "sizeGb",
+                        disk.sizeGb(),
+                        "reservationId",
+                        r.id().toString()));
               }
               if (r.id().equals(disk.inUseBy())) {
                 return disk;
@@ -680,7 +732,12 @@ public final class Processor implements Managed {
                     "disk '" + r.diskName() + "' is in use by another reservation");
               }
               AuditLog.append(
-                  h, ACTOR, "disk.lock", "disk", disk.id().toString(), AuditEvent.SUCCESS,
+                  h,
+                  ACTOR,
+                  "disk.lock",
+                  "disk",
+                  disk.id().toString(),
+                  AuditEvent.SUCCESS,
                   Map.of("reservationId", r.id().toString()));
               return disks.findById(disk.id()).orElseThrow();
             }));
@@ -710,10 +767,9 @@ public final class Processor implements Managed {
     ClaimSpec spec;
     if (snapshot.isPresent() && (disk.pvcName() != null || disk.lastSnapshotName() != null)) {
       claimName =
-          disk.pvcName() == null
-              ? Names.claim(disk.id())
-              : Names.restoredClaim(disk.id(), r.id());
-      int size = Math.max(disk.sizeGb(), snapshot.get().sizeGb() == null ? 1 : snapshot.get().sizeGb());
+          disk.pvcName() == null ? Names.claim(disk.id()) : Names.restoredClaim(disk.id(), r.id());
+      int size =
+          Math.max(disk.sizeGb(), snapshot.get().sizeGb() == null ? 1 : snapshot.get().sizeGb());
       spec =
           new ClaimSpec(ns, claimName, size, disk.storageClass(), zone, labels, null)
               .restoredFrom(snapshot.get().snapshotName());
@@ -744,8 +800,7 @@ public final class Processor implements Managed {
           .ifPresent(
               info ->
                   snapshots()
-                      .markReady(
-                          s.id(), info.snapshotHandle(), info.restoreSizeGb().orElse(null)));
+                      .markReady(s.id(), info.snapshotHandle(), info.restoreSizeGb().orElse(null)));
     }
   }
 
@@ -825,7 +880,8 @@ public final class Processor implements Managed {
       return;
     }
     List<Pod> pods = capacity.podsOf(settings.namespace(), id.toString());
-    Optional<String> failure = pods.stream().map(Processor::failureOf).flatMap(Optional::stream).findFirst();
+    Optional<String> failure =
+        pods.stream().map(Processor::failureOf).flatMap(Optional::stream).findFirst();
     if (failure.isPresent()) {
       fail(id, failure.get());
       return;
@@ -1000,7 +1056,8 @@ public final class Processor implements Managed {
     cleanup(r);
     r = reload(id);
     if (!r.status().isTerminal()) {
-      ReservationStatus to = r.status().canTransitionTo(target) ? target : ReservationStatus.CANCELLED;
+      ReservationStatus to =
+          r.status().canTransitionTo(target) ? target : ReservationStatus.CANCELLED;
       try {
         reservations.transition(id, r.version(), to, ACTOR, reason);
       } catch (StaleUpdateException | InvalidTransitionException e) {
@@ -1012,7 +1069,9 @@ public final class Processor implements Managed {
     }
   }
 
-  /** Idempotent: pods, services and owner gone, disk snapshot requested and recorded, lock released. */
+  /**
+   * Idempotent: pods, services and owner gone, disk snapshot requested and recorded, lock released.
+   */
   private void cleanup(Reservation r) {
     step(Step.TEARDOWN_PODS, r);
     deletePods(r);
@@ -1030,7 +1089,12 @@ public final class Processor implements Managed {
           h -> {
             if (h.attach(DiskDao.class).release(disk.id(), r.id())) {
               AuditLog.append(
-                  h, ACTOR, "disk.unlock", "disk", disk.id().toString(), AuditEvent.SUCCESS,
+                  h,
+                  ACTOR,
+                  "disk.unlock",
+                  "disk",
+                  disk.id().toString(),
+                  AuditEvent.SUCCESS,
                   Map.of("reservationId", r.id().toString()));
             }
           });
@@ -1066,12 +1130,25 @@ public final class Processor implements Managed {
           Instant now = clock.instant();
           dao.insert(
               new DiskSnapshot(
-                  UUID.randomUUID(), disk.id(), name, null, disk.sizeGb(), false, now,
-                  now.plus(Duration.ofDays(30)), null));
+                  UUID.randomUUID(),
+                  disk.id(),
+                  name,
+                  null,
+                  disk.sizeGb(),
+                  false,
+                  now,
+                  now.plus(Duration.ofDays(30)),
+                  null));
           h.attach(DiskDao.class).setLastSnapshot(disk.id(), name);
           AuditLog.append(
-              h, ACTOR, "disk.snapshot", "disk", disk.id().toString(), AuditEvent.SUCCESS,
-              Map.of("snapshot", name, "claim", disk.pvcName(), "reservationId", r.id().toString()));
+              h,
+              ACTOR,
+              "disk.snapshot",
+              "disk",
+              disk.id().toString(),
+              AuditEvent.SUCCESS,
+              Map.of(
+                  "snapshot", name, "claim", disk.pvcName(), "reservationId", r.id().toString()));
         });
   }
 
@@ -1163,15 +1240,18 @@ public final class Processor implements Managed {
                   .orElse("it was not ready in time");
           fail(
               r.id(),
-              "the server did not start within " + settings.pendingTimeout().toMinutes()
-                  + " minutes: " + why);
+              "the server did not start within "
+                  + humanize(settings.pendingTimeout())
+                  + ": "
+                  + why);
         } else {
           reconcile(r.id());
         }
       }
     }
     live.stream()
-        .filter(r -> r.status() == ReservationStatus.QUEUED || r.status() == ReservationStatus.PENDING)
+        .filter(
+            r -> r.status() == ReservationStatus.QUEUED || r.status() == ReservationStatus.PENDING)
         .map(Reservation::gpuType)
         .distinct()
         .forEach(this::refreshQueue);
@@ -1204,7 +1284,8 @@ public final class Processor implements Managed {
     if (r.diskName() == null) {
       return Optional.empty();
     }
-    return jdbi.withHandle(h -> h.attach(DiskDao.class).findByUserAndName(r.userId(), r.diskName()));
+    return jdbi.withHandle(
+        h -> h.attach(DiskDao.class).findByUserAndName(r.userId(), r.diskName()));
   }
 
   private Reservation reload(UUID id) {
@@ -1219,6 +1300,13 @@ public final class Processor implements Managed {
 
   private DiskSnapshotDao snapshots() {
     return jdbi.onDemand(DiskSnapshotDao.class);
+  }
+
+  static String humanize(Duration d) {
+    if (d.toMinutes() >= 1 && d.toSecondsPart() == 0) {
+      return d.toMinutes() + (d.toMinutes() == 1 ? " minute" : " minutes");
+    }
+    return d.toSeconds() + (d.toSeconds() == 1 ? " second" : " seconds");
   }
 
   private static String describe(Exception e) {

@@ -48,7 +48,10 @@ public class ProcessorConfiguration extends Configuration {
   @NotNull private Duration leaseTtl = Duration.ofSeconds(60);
   @NotNull private Duration claimInterval = Duration.ofSeconds(10);
   @NotNull private Duration visibilityTimeout = Duration.ofSeconds(120);
-  @Min(1) private int maxDeliveries = 5;
+
+  @Min(1)
+  private int maxDeliveries = 5;
+
   @NotNull private Duration retryDelay = Duration.ofSeconds(5);
   @NotBlank private String defaultImage = "ghcr.io/odc/devserver:latest";
   @NotNull private Map<String, List<String>> sshPublicKeys = Map.of();

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What a {@link Processor} needs to know besides its clients; {@link ProcessorConfiguration}
- * builds one from YAML, tests and benchmarks build one directly.
+ * What a {@link Processor} needs to know besides its clients; {@link ProcessorConfiguration} builds
+ * one from YAML, tests and benchmarks build one directly.
  *
  * @param namespace where reservation pods, services and claims live
  * @param gpuTypeLabel node label carrying the GPU type
@@ -84,34 +84,87 @@ public record ProcessorSettings(
 
   public ProcessorSettings withWorkerId(String id) {
     return new ProcessorSettings(
-        namespace, gpuTypeLabel, id, leaseTtl, claimInterval, visibilityTimeout, maxDeliveries,
-        retryDelay, defaultImage, pendingTimeout, defaultDiskSizeGb, sharedVolumeClass, dnsDomain);
+        namespace,
+        gpuTypeLabel,
+        id,
+        leaseTtl,
+        claimInterval,
+        visibilityTimeout,
+        maxDeliveries,
+        retryDelay,
+        defaultImage,
+        pendingTimeout,
+        defaultDiskSizeGb,
+        sharedVolumeClass,
+        dnsDomain);
   }
 
   public ProcessorSettings withLeaseTtl(Duration ttl) {
     return new ProcessorSettings(
-        namespace, gpuTypeLabel, workerId, ttl, claimInterval, visibilityTimeout, maxDeliveries,
-        retryDelay, defaultImage, pendingTimeout, defaultDiskSizeGb, sharedVolumeClass, dnsDomain);
+        namespace,
+        gpuTypeLabel,
+        workerId,
+        ttl,
+        claimInterval,
+        visibilityTimeout,
+        maxDeliveries,
+        retryDelay,
+        defaultImage,
+        pendingTimeout,
+        defaultDiskSizeGb,
+        sharedVolumeClass,
+        dnsDomain);
   }
 
   public ProcessorSettings withPendingTimeout(Duration timeout) {
     return new ProcessorSettings(
-        namespace, gpuTypeLabel, workerId, leaseTtl, claimInterval, visibilityTimeout,
-        maxDeliveries, retryDelay, defaultImage, timeout, defaultDiskSizeGb, sharedVolumeClass,
+        namespace,
+        gpuTypeLabel,
+        workerId,
+        leaseTtl,
+        claimInterval,
+        visibilityTimeout,
+        maxDeliveries,
+        retryDelay,
+        defaultImage,
+        timeout,
+        defaultDiskSizeGb,
+        sharedVolumeClass,
         dnsDomain);
   }
 
   public ProcessorSettings withClaimInterval(Duration interval) {
     return new ProcessorSettings(
-        namespace, gpuTypeLabel, workerId, leaseTtl, interval, visibilityTimeout, maxDeliveries,
-        retryDelay, defaultImage, pendingTimeout, defaultDiskSizeGb, sharedVolumeClass, dnsDomain);
+        namespace,
+        gpuTypeLabel,
+        workerId,
+        leaseTtl,
+        interval,
+        visibilityTimeout,
+        maxDeliveries,
+        retryDelay,
+        defaultImage,
+        pendingTimeout,
+        defaultDiskSizeGb,
+        sharedVolumeClass,
+        dnsDomain);
   }
 
   public ProcessorSettings withDnsDomain(String domain) {
     return new ProcessorSettings(
-        namespace, gpuTypeLabel, workerId, leaseTtl, claimInterval, visibilityTimeout,
-        maxDeliveries, retryDelay, defaultImage, pendingTimeout, defaultDiskSizeGb,
-        sharedVolumeClass, domain);
+        namespace,
+        gpuTypeLabel,
+        workerId,
+        leaseTtl,
+        claimInterval,
+        visibilityTimeout,
+        maxDeliveries,
+        retryDelay,
+        defaultImage,
+        pendingTimeout,
+        defaultDiskSizeGb,
+        sharedVolumeClass,
+        domain);
   }
 
   private static String notBlank(String value, String field) {

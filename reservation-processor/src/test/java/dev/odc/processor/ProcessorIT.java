@@ -79,10 +79,15 @@ class ProcessorIT {
   }
 
   private Processor processor(String workerId, boolean consume) {
+    return processor(workerId, consume, Duration.ofMinutes(10));
+  }
+
+  private Processor processor(String workerId, boolean consume, Duration pendingTimeout) {
     ProcessorSettings settings =
         ProcessorSettings.defaults(workerId)
             .withClaimInterval(Duration.ofSeconds(1))
-            .withLeaseTtl(Duration.ofSeconds(3));
+            .withLeaseTtl(Duration.ofSeconds(3))
+            .withPendingTimeout(pendingTimeout);
     Processor p =
         new Processor(
             jdbi,
@@ -100,7 +105,8 @@ class ProcessorIT {
     return p;
   }
 
-  private Reservation reserve(User user, String name, String gpuType, int gpus, int nodes, String disk) {
+  private Reservation reserve(
+      User user, String name, String gpuType, int gpus, int nodes, String disk) {
     return reservations.create(
         new NewReservation(
             user.id(), user.username(), name, gpuType, gpus, nodes, null, 2.0, disk, Map.of()),
@@ -148,7 +154,8 @@ class ProcessorIT {
 
     Pod pod = client.pods().inNamespace(NS).withName(Names.pod(r.id(), 0)).get();
     var container = pod.getSpec().getContainers().get(0);
-    assertThat(container.getResources().getLimits().get("nvidia.com/gpu")).isEqualTo(new Quantity("2"));
+    assertThat(container.getResources().getLimits().get("nvidia.com/gpu"))
+        .isEqualTo(new Quantity("2"));
     assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
     assertThat(pod.getSpec().getNodeSelector()).containsEntry("odc.dev/gpu-type", "h100");
     assertThat(pod.getSpec().getTolerations())
@@ -156,17 +163,23 @@ class ProcessorIT {
     assertThat(pod.getSpec().getVolumes())
         .anyMatch(v -> v.getPersistentVolumeClaim() != null)
         .anyMatch(v -> v.getEmptyDir() != null && "Memory".equals(v.getEmptyDir().getMedium()));
-    assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath()).contains("/home/dev", "/dev/shm");
-    assertThat(container.getEnv()).anyMatch(e -> e.getName().equals("ODC_SSH_AUTHORIZED_KEYS") && e.getValue().contains(KEY));
+    assertThat(container.getVolumeMounts())
+        .extracting(m -> m.getMountPath())
+        .contains("/home/dev", "/dev/shm");
+    assertThat(container.getEnv())
+        .anyMatch(e -> e.getName().equals("ODC_SSH_AUTHORIZED_KEYS") && e.getValue().contains(KEY));
     assertThat(pod.getMetadata().getLabels())
         .containsEntry(Names.RESERVATION_LABEL, r.id().toString())
         .containsEntry(Names.USER_LABEL, "alice")
         .containsEntry(Names.MANAGED_BY_LABEL, "odc");
-    assertThat(pod.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> assertThat(o.getName()).isEqualTo(Names.owner(r.id())));
+    assertThat(pod.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getName()).isEqualTo(Names.owner(r.id())));
 
     Disk disk = jdbi.onDemand(DiskDao.class).findByUserAndName(alice.id(), "home").orElseThrow();
     assertThat(disk.inUseBy()).isEqualTo(r.id());
-    PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(NS).withName(disk.pvcName()).get();
+    PersistentVolumeClaim pvc =
+        client.persistentVolumeClaims().inNamespace(NS).withName(disk.pvcName()).get();
     assertThat(pvc.getMetadata().getLabels()).containsEntry(Names.DISK_LABEL, disk.id().toString());
 
     Service ssh = client.services().inNamespace(NS).withName(Names.sshService(r.id())).get();
@@ -179,7 +192,8 @@ class ProcessorIT {
 
     assertThat(auditActions(Processor.ACTOR, r.id().toString()))
         .containsExactly("reservation.status:PREPARING", "reservation.status:ACTIVE");
-    assertThat(auditActions(Processor.ACTOR, disk.id().toString())).containsExactly("disk.create:", "disk.lock:");
+    assertThat(auditActions(Processor.ACTOR, disk.id().toString()))
+        .containsExactly("disk.create:", "disk.lock:");
     assertThat(processor.metrics().timer(Processor.RESERVE_TO_POD_CREATED).getCount()).isEqualTo(1);
     assertThat(processor.metrics().timer(Processor.RESERVE_TO_ACTIVE).getCount()).isEqualTo(1);
   }
@@ -205,7 +219,10 @@ class ProcessorIT {
     awaitStatus(second.id(), ReservationStatus.ACTIVE);
     await().atMost(Duration.ofSeconds(10)).until(() -> podsOf(first.id()).isEmpty());
     assertThat(auditActions(Processor.ACTOR, second.id().toString()))
-        .containsExactly("reservation.status:QUEUED", "reservation.status:PREPARING", "reservation.status:ACTIVE");
+        .containsExactly(
+            "reservation.status:QUEUED",
+            "reservation.status:PREPARING",
+            "reservation.status:ACTIVE");
   }
 
   @Test
@@ -226,19 +243,32 @@ class ProcessorIT {
       DiskDao disks = jdbi.onDemand(DiskDao.class);
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(() -> disks.findByUserAndName(alice.id(), diskName).orElseThrow().inUseBy() == null);
+          .until(
+              () -> disks.findByUserAndName(alice.id(), diskName).orElseThrow().inUseBy() == null);
       Disk disk = disks.findByUserAndName(alice.id(), diskName).orElseThrow();
       assertThat(podsOf(r.id())).isEmpty();
-      assertThat(client.services().inNamespace(NS).withName(Names.sshService(r.id())).get()).isNull();
+      assertThat(client.services().inNamespace(NS).withName(Names.sshService(r.id())).get())
+          .isNull();
       String snapshot = Names.snapshot(disk.id(), r.id());
       assertThat(disk.lastSnapshotName()).isEqualTo(snapshot);
       assertThat(jdbi.onDemand(DiskSnapshotDao.class).findByName(snapshot)).isPresent();
-      assertThat(client.genericKubernetesResources(ClusterSimulator.VOLUME_SNAPSHOTS).inNamespace(NS).withName(snapshot).get()).isNotNull();
-      assertThat(client.persistentVolumeClaims().inNamespace(NS).withName(disk.pvcName()).get()).as("disk kept").isNotNull();
-      assertThat(auditActions(Processor.ACTOR, disk.id().toString())).containsExactly("disk.create:", "disk.lock:", "disk.snapshot:", "disk.unlock:");
+      assertThat(
+              client
+                  .genericKubernetesResources(ClusterSimulator.VOLUME_SNAPSHOTS)
+                  .inNamespace(NS)
+                  .withName(snapshot)
+                  .get())
+          .isNotNull();
+      assertThat(client.persistentVolumeClaims().inNamespace(NS).withName(disk.pvcName()).get())
+          .as("disk kept")
+          .isNotNull();
+      assertThat(auditActions(Processor.ACTOR, disk.id().toString()))
+          .containsExactly("disk.create:", "disk.lock:", "disk.snapshot:", "disk.unlock:");
     }
-    assertThat(jdbi.onDemand(ReservationDao.class).findById(a.id()).orElseThrow().status()).isEqualTo(ReservationStatus.CANCELLED);
-    assertThat(jdbi.onDemand(ReservationDao.class).findById(b.id()).orElseThrow().status()).isEqualTo(ReservationStatus.EXPIRED);
+    assertThat(jdbi.onDemand(ReservationDao.class).findById(a.id()).orElseThrow().status())
+        .isEqualTo(ReservationStatus.CANCELLED);
+    assertThat(jdbi.onDemand(ReservationDao.class).findById(b.id()).orElseThrow().status())
+        .isEqualTo(ReservationStatus.EXPIRED);
   }
 
   @Test
@@ -253,7 +283,9 @@ class ProcessorIT {
     String firstZone = before.zone();
     assertThat(firstZone).isEqualTo("zone-a");
     reservations.cancel(first.id(), "alice", "done");
-    await().atMost(Duration.ofSeconds(20)).until(() -> disks.findById(before.id()).orElseThrow().inUseBy() == null);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> disks.findById(before.id()).orElseThrow().inUseBy() == null);
     // the disk's zone is full now
     sim.cordon(firstActive.nodeName(), true);
 
@@ -263,9 +295,11 @@ class ProcessorIT {
     Disk after = disks.findById(before.id()).orElseThrow();
     assertThat(after.zone()).isEqualTo("zone-b");
     assertThat(after.pvcName()).isEqualTo(Names.restoredClaim(before.id(), second.id()));
-    PersistentVolumeClaim restored = client.persistentVolumeClaims().inNamespace(NS).withName(after.pvcName()).get();
+    PersistentVolumeClaim restored =
+        client.persistentVolumeClaims().inNamespace(NS).withName(after.pvcName()).get();
     assertThat(restored.getSpec().getDataSource().getKind()).isEqualTo("VolumeSnapshot");
-    assertThat(restored.getSpec().getDataSource().getName()).isEqualTo(Names.snapshot(before.id(), first.id()));
+    assertThat(restored.getSpec().getDataSource().getName())
+        .isEqualTo(Names.snapshot(before.id(), first.id()));
     assertThat(secondActive.nodeName()).isNotEqualTo(firstActive.nodeName());
   }
 
@@ -281,9 +315,47 @@ class ProcessorIT {
 
     assertThat(failed.failureReason()).contains("could not be pulled").contains("ImagePull");
     await().atMost(Duration.ofSeconds(10)).until(() -> podsOf(r.id()).isEmpty());
-    assertThat(client.services().inNamespace(NS).withName(Names.headlessService(r.id())).get()).isNull();
+    assertThat(client.services().inNamespace(NS).withName(Names.headlessService(r.id())).get())
+        .isNull();
     assertThat(auditActions(Processor.ACTOR, r.id().toString()))
         .containsExactly("reservation.status:PREPARING", "reservation.status:FAILED");
+  }
+
+  @Test
+  void podThatNeverStartsFailsAfterThePendingTimeoutAndReleasesTheDisk() {
+    sim =
+        ClusterSimulator.builder(client)
+            .nodes(NodePool.of("l4", 1, 4))
+            .startDelay(Duration.ofHours(1))
+            .start();
+    processor("p1", true, Duration.ofSeconds(3));
+    User alice = TestData.user(jdbi, "alice");
+
+    Reservation r = reserve(alice, "stuck", "l4", 1, 1, "home");
+    Reservation failed = awaitStatus(r.id(), ReservationStatus.FAILED);
+
+    assertThat(failed.failureReason()).startsWith("the server did not start within 3 seconds");
+    await().atMost(Duration.ofSeconds(10)).until(() -> podsOf(r.id()).isEmpty());
+    DiskDao disks = jdbi.onDemand(DiskDao.class);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> disks.findByUserAndName(alice.id(), "home").orElseThrow().inUseBy() == null);
+    Disk disk = disks.findByUserAndName(alice.id(), "home").orElseThrow();
+    assertThat(disk.lastSnapshotName()).isEqualTo(Names.snapshot(disk.id(), r.id()));
+  }
+
+  @Test
+  void crashLoopingServerFailsWithAReasonUsersUnderstand() {
+    simulate(NodePool.of("l4", 1, 4));
+    sim.injectFailure(p -> true, PodFailure.CRASH_LOOP);
+    processor("p1", true);
+    User alice = TestData.user(jdbi, "alice");
+
+    Reservation r = reserve(alice, "crashy", "l4", 1, 1, null);
+    Reservation failed = awaitStatus(r.id(), ReservationStatus.FAILED);
+
+    assertThat(failed.failureReason()).contains("keeps crashing").contains("CrashLoopBackOff");
+    await().atMost(Duration.ofSeconds(10)).until(() -> podsOf(r.id()).isEmpty());
   }
 
   @Test
@@ -296,10 +368,14 @@ class ProcessorIT {
 
     Reservation r = reserve(alice, "dup", "h100", 8, 1, "home");
     for (int i = 0; i < 3; i++) {
-      pgmq.send(ReservationMessage.QUEUE, new ReservationMessage(r.id(), ReservationMessage.Action.PROVISION));
+      pgmq.send(
+          ReservationMessage.QUEUE,
+          new ReservationMessage(r.id(), ReservationMessage.Action.PROVISION));
     }
     awaitStatus(r.id(), ReservationStatus.ACTIVE);
-    await().atMost(Duration.ofSeconds(10)).until(() -> pgmq.metrics(ReservationMessage.QUEUE).queueLength() == 0);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> pgmq.metrics(ReservationMessage.QUEUE).queueLength() == 0);
 
     assertOneOfEverything(r, alice);
   }
@@ -310,8 +386,13 @@ class ProcessorIT {
     User alice = TestData.user(jdbi, "alice");
     Processor survivor = null;
     for (Processor.Step step :
-        List.of(Processor.Step.CAPACITY, Processor.Step.DISK_LOCK, Processor.Step.CLAIM,
-            Processor.Step.OWNER, Processor.Step.SERVICES, Processor.Step.PODS)) {
+        List.of(
+            Processor.Step.CAPACITY,
+            Processor.Step.DISK_LOCK,
+            Processor.Step.CLAIM,
+            Processor.Step.OWNER,
+            Processor.Step.SERVICES,
+            Processor.Step.PODS)) {
       Processor doomed = processor("doomed-" + step, false);
       doomed.withStepHook(
           (s, res) -> {
@@ -319,13 +400,21 @@ class ProcessorIT {
               throw new IllegalStateException("killed before " + step);
             }
           });
-      Reservation r = reserve(alice, "crash-" + step.name().toLowerCase().replace('_', '-'), "h100", 1, 1, "disk-" + step.name().toLowerCase().replace('_', '-'));
+      Reservation r =
+          reserve(
+              alice,
+              "crash-" + step.name().toLowerCase().replace('_', '-'),
+              "h100",
+              1,
+              1,
+              "disk-" + step.name().toLowerCase().replace('_', '-'));
       try {
         doomed.handle(new ReservationMessage(r.id(), ReservationMessage.Action.PROVISION));
       } catch (IllegalStateException expected) {
         // the processor "died" here; its lease stays behind until the TTL runs out
       }
-      jdbi.onDemand(ReservationDao.class).acquireLease(r.id(), "doomed-" + step, Duration.ofSeconds(2));
+      jdbi.onDemand(ReservationDao.class)
+          .acquireLease(r.id(), "doomed-" + step, Duration.ofSeconds(2));
       if (survivor == null) {
         survivor = processor("survivor", true);
       }
@@ -338,12 +427,35 @@ class ProcessorIT {
 
   private void assertOneOfEverything(Reservation r, User user) {
     assertThat(podsOf(r.id())).hasSize(r.nodeCount());
-    assertThat(client.services().inNamespace(NS).withLabel(Names.RESERVATION_LABEL, r.id().toString()).list().getItems()).hasSize(1);
-    assertThat(client.configMaps().inNamespace(NS).withLabel(Names.RESERVATION_LABEL, r.id().toString()).list().getItems()).hasSize(1);
-    Disk disk = jdbi.onDemand(DiskDao.class).findByUserAndName(user.id(), r.diskName()).orElseThrow();
-    assertThat(client.persistentVolumeClaims().inNamespace(NS).withLabel(Names.DISK_LABEL, disk.id().toString()).list().getItems()).hasSize(1);
+    assertThat(
+            client
+                .services()
+                .inNamespace(NS)
+                .withLabel(Names.RESERVATION_LABEL, r.id().toString())
+                .list()
+                .getItems())
+        .hasSize(1);
+    assertThat(
+            client
+                .configMaps()
+                .inNamespace(NS)
+                .withLabel(Names.RESERVATION_LABEL, r.id().toString())
+                .list()
+                .getItems())
+        .hasSize(1);
+    Disk disk =
+        jdbi.onDemand(DiskDao.class).findByUserAndName(user.id(), r.diskName()).orElseThrow();
+    assertThat(
+            client
+                .persistentVolumeClaims()
+                .inNamespace(NS)
+                .withLabel(Names.DISK_LABEL, disk.id().toString())
+                .list()
+                .getItems())
+        .hasSize(1);
     assertThat(auditActions(Processor.ACTOR, r.id().toString()))
         .containsExactly("reservation.status:PREPARING", "reservation.status:ACTIVE");
-    assertThat(auditActions(Processor.ACTOR, disk.id().toString())).containsExactly("disk.create:", "disk.lock:");
+    assertThat(auditActions(Processor.ACTOR, disk.id().toString()))
+        .containsExactly("disk.create:", "disk.lock:");
   }
 }

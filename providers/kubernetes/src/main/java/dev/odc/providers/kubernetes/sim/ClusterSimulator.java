@@ -202,7 +202,10 @@ public final class ClusterSimulator implements AutoCloseable {
     informers.add(
         namespace == null
             ? client.services().inAnyNamespace().inform(handler(this::onService, x -> {}), 0)
-            : client.services().inNamespace(namespace).inform(handler(this::onService, x -> {}), 0));
+            : client
+                .services()
+                .inNamespace(namespace)
+                .inform(handler(this::onService, x -> {}), 0));
     podInformer =
         namespace == null
             ? client.pods().inAnyNamespace().inform(handler(this::onPod, this::onPodGone), 0)
@@ -984,7 +987,9 @@ public final class ClusterSimulator implements AutoCloseable {
                 .withName(name)
                 .edit(
                     svc -> {
-                      for (int i = 0; i < svc.getSpec().getPorts().size() && i < ports.size(); i++) {
+                      for (int i = 0;
+                          i < svc.getSpec().getPorts().size() && i < ports.size();
+                          i++) {
                         if (svc.getSpec().getPorts().get(i).getNodePort() == null) {
                           svc.getSpec().getPorts().get(i).setNodePort(ports.get(i));
                         }

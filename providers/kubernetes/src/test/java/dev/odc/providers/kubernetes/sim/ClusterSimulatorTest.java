@@ -281,6 +281,37 @@ class ClusterSimulatorTest {
   }
 
   @Test
+  void assignsNodePortsToNodePortServices() {
+    sim = ClusterSimulator.builder(client).start();
+    client
+        .services()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata()
+                .withName("ssh")
+                .withNamespace(NS)
+                .endMetadata()
+                .withNewSpec()
+                .withType("NodePort")
+                .addNewPort()
+                .withPort(22)
+                .endPort()
+                .endSpec()
+                .build())
+        .create();
+
+    var service =
+        client
+            .services()
+            .inNamespace(NS)
+            .withName("ssh")
+            .waitUntilCondition(
+                s -> s.getSpec().getPorts().get(0).getNodePort() != null, 10, TimeUnit.SECONDS);
+    assertThat(service.getSpec().getPorts().get(0).getNodePort()).isBetween(30000, 32767);
+  }
+
+  @Test
   void removingNodeDeletesItsPods() throws InterruptedException {
     sim = ClusterSimulator.builder(client).nodes(NodePool.of("l4", 1, 4)).start();
     client.pods().inNamespace(NS).resource(gpuPod("doomed", "l4", 1)).create();
