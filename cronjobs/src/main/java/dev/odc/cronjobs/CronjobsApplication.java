@@ -61,8 +61,7 @@ public class CronjobsApplication extends Application<CronjobsConfiguration> {
 
   @Override
   public void run(CronjobsConfiguration config, Environment environment) throws Exception {
-    ManagedDataSource dataSource =
-        config.getDatabase().build(environment.metrics(), "postgresql");
+    ManagedDataSource dataSource = config.getDatabase().build(environment.metrics(), "postgresql");
     environment.lifecycle().manage(dataSource);
     Database.migrate(dataSource);
     Jdbi jdbi = Database.jdbi(dataSource);

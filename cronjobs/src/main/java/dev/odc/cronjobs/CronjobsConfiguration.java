@@ -44,11 +44,17 @@ public class CronjobsConfiguration extends Configuration {
     /** Unique per replica; empty: the host name (the pod name in Kubernetes). */
     @JsonProperty private String instanceId = "";
 
-    @JsonProperty @Min(1) @Max(32) private int threads = 4;
+    @JsonProperty
+    @Min(1)
+    @Max(32)
+    private int threads = 4;
+
     @JsonProperty @NotNull private Duration clusterCheckin = Duration.seconds(15);
 
     /** Jobs whose last run failed or that did not succeed for this many intervals are unhealthy. */
-    @JsonProperty @Min(1) private int staleAfterIntervals = 3;
+    @JsonProperty
+    @Min(1)
+    private int staleAfterIntervals = 3;
 
     public String getInstanceId() {
       return instanceId;
@@ -69,7 +75,9 @@ public class CronjobsConfiguration extends Configuration {
 
   @Valid @NotNull @JsonProperty private Kubernetes kubernetes = new Kubernetes();
 
-  /** Where PVCs and VolumeSnapshots live; its namespace should equal {@code kubernetes.namespace}. */
+  /**
+   * Where PVCs and VolumeSnapshots live; its namespace should equal {@code kubernetes.namespace}.
+   */
   @Valid @NotNull @JsonProperty private StorageFactory storage = new StorageFactory();
 
   /**
@@ -77,6 +85,7 @@ public class CronjobsConfiguration extends Configuration {
    * means VolumeSnapshot deletion policies alone remove cloud snapshots.
    */
   @Valid @JsonProperty private CloudProviderFactory cloud;
+
   @Valid @NotNull @JsonProperty private Scheduler scheduler = new Scheduler();
   @Valid @NotNull @JsonProperty private JobsConfiguration jobs = new JobsConfiguration();
 

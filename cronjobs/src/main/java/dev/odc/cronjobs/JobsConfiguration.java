@@ -41,7 +41,9 @@ public class JobsConfiguration {
   }
 
   public static class Expiry extends Schedule {
-    @JsonProperty @NotEmpty private List<@Min(1) Integer> warningMinutes = new ArrayList<>(List.of(30, 15, 5));
+    @JsonProperty @NotEmpty
+    private List<@Min(1) Integer> warningMinutes = new ArrayList<>(List.of(30, 15, 5));
+
     @JsonProperty @NotNull private Duration grace = Duration.minutes(5);
     @JsonProperty @NotNull private Duration preparingLimit = Duration.minutes(30);
     @JsonProperty @NotNull private Duration queuedLimit = Duration.hours(24);
@@ -74,9 +76,16 @@ public class JobsConfiguration {
   }
 
   public static class SnapshotRetention extends Schedule {
-    @JsonProperty @Min(0) private int keepNewest = 3;
+    @JsonProperty
+    @Min(0)
+    private int keepNewest = 3;
+
     @JsonProperty @NotNull private Duration maxAge = Duration.days(7);
-    @JsonProperty @Min(1) private int maxDeletionsPerRun = 10;
+
+    @JsonProperty
+    @Min(1)
+    private int maxDeletionsPerRun = 10;
+
     @JsonProperty @NotNull private Duration neverReadyLimit = Duration.hours(6);
 
     public SnapshotRetention() {

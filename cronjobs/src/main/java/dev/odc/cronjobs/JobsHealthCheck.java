@@ -26,7 +26,10 @@ public final class JobsHealthCheck extends HealthCheck {
   private final Instant startedAt;
 
   public JobsHealthCheck(
-      JobRunRecorder recorder, Map<String, Duration> intervals, int staleAfterIntervals, Clock clock) {
+      JobRunRecorder recorder,
+      Map<String, Duration> intervals,
+      int staleAfterIntervals,
+      Clock clock) {
     this.recorder = requireNonNull(recorder, "recorder is null");
     this.intervals = Map.copyOf(intervals);
     this.staleAfterIntervals = staleAfterIntervals;

@@ -41,7 +41,8 @@ class CronjobsConfigurationTest {
         .isEqualTo(Duration.ofMinutes(1));
     assertThat(config.getJobs().getExpiry().settings().warningMinutes()).containsExactly(30, 15, 5);
     assertThat(config.getJobs().getSnapshotRetention().policy().keepNewest()).isEqualTo(3);
-    assertThat(config.getJobs().getSnapshotRetention().policy().maxAge()).isEqualTo(Duration.ofDays(7));
+    assertThat(config.getJobs().getSnapshotRetention().policy().maxAge())
+        .isEqualTo(Duration.ofDays(7));
     assertThat(config.getJobs().getSnapshotRetention().policy().maxDeletionsPerRun()).isEqualTo(10);
     assertThat(config.getJobs().getReconciliation().getInterval().toJavaDuration())
         .isEqualTo(Duration.ofMinutes(15));
@@ -52,7 +53,11 @@ class CronjobsConfigurationTest {
     try (var client = new KubernetesClientBuilder().build()) {
       CronjobsApplication.Jobs jobs =
           CronjobsApplication.jobs(
-              config, Database.jdbi(new org.postgresql.ds.PGSimpleDataSource()), client, none, Clock.systemUTC());
+              config,
+              Database.jdbi(new org.postgresql.ds.PGSimpleDataSource()),
+              client,
+              none,
+              Clock.systemUTC());
       assertThat(jobs.tasks())
           .extracting(CronTask::name)
           .containsExactly("availability", "expiry", "snapshot-retention", "reconciliation");

@@ -29,8 +29,8 @@ import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Measures GPU availability per type from the cluster and writes it to {@code gpu_types}, where
- * the API's {@code /v1/availability} reads it. An audit row is written only when a type's counts
+ * Measures GPU availability per type from the cluster and writes it to {@code gpu_types}, where the
+ * API's {@code /v1/availability} reads it. An audit row is written only when a type's counts
  * change, so an idle cluster does not fill the audit log every 30 seconds.
  */
 public final class AvailabilityJob implements CronTask {
@@ -72,9 +72,7 @@ public final class AvailabilityJob implements CronTask {
             .filter(p -> p.nodeName() != null && gpuNodes.contains(p.nodeName()))
             .toList();
     List<ReservationInfo> reservations =
-        jdbi.onDemand(ReservationDao.class).listLive().stream()
-            .map(AvailabilityJob::info)
-            .toList();
+        jdbi.onDemand(ReservationDao.class).listLive().stream().map(AvailabilityJob::info).toList();
     return jdbi.inTransaction(
         h -> {
           GpuTypeDao dao = h.attach(GpuTypeDao.class);

@@ -16,7 +16,9 @@ public final class ClusterView {
 
   private ClusterView() {}
 
-  /** @param gpuTypeLabelKey the node label naming the GPU type, e.g. {@code odc.dev/gpu-type} */
+  /**
+   * @param gpuTypeLabelKey the node label naming the GPU type, e.g. {@code odc.dev/gpu-type}
+   */
   public static NodeInfo node(Node node, String gpuTypeLabelKey) {
     Map<String, String> labels = node.getMetadata().getLabels();
     String type = labels == null ? null : labels.get(gpuTypeLabelKey);

@@ -46,8 +46,8 @@ public interface CronQueries {
 
   /**
    * Records that the EXPIRE for this deadline is being enqueued; false when it already was. The
-   * deadline is part of the key, so a reservation extended after its expiry was enqueued gets a
-   * new one for its new deadline.
+   * deadline is part of the key, so a reservation extended after its expiry was enqueued gets a new
+   * one for its new deadline.
    */
   @SqlUpdate(
       "insert into cronjobs.expiry_enqueued (reservation_id, expires_at)"

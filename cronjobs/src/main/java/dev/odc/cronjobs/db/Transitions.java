@@ -12,8 +12,8 @@ public final class Transitions {
   private Transitions() {}
 
   /**
-   * {@code r} moved to {@code next}, with the step in its history and, for terminal states, the
-   * end time set.
+   * {@code r} moved to {@code next}, with the step in its history and, for terminal states, the end
+   * time set.
    *
    * @throws dev.odc.core.InvalidTransitionException when {@code r.status()} may not move there
    */

@@ -18,6 +18,7 @@ import dev.odc.database.StaleUpdateException;
 import dev.odc.database.pgmq.Pgmq;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * reservations stuck in PREPARING or QUEUED or whose pod vanished.
  *
  * <p>Idempotent: each warning threshold is marked in {@code warnings_sent} in the same transaction
- * that creates its (deterministically named) Event, and each EXPIRE is recorded per deadline in
- * the transaction that sends it, so a run that dies halfway is completed by the next one without
+ * that creates its (deterministically named) Event, and each EXPIRE is recorded per deadline in the
+ * transaction that sends it, so a run that dies halfway is completed by the next one without
  * sending anything twice. Failures on one reservation do not stop the others.
  */
 public final class ExpiryJob implements CronTask {
@@ -184,7 +185,8 @@ public final class ExpiryJob implements CronTask {
           details.put("minutesBefore", minutes);
           details.put("thresholds", due);
           details.put("expiresAt", r.expiresAt().toString());
-          audit.write(h, "reservation.warn", "reservation", id.toString(), AuditEvent.SUCCESS, details);
+          audit.write(
+              h, "reservation.warn", "reservation", id.toString(), AuditEvent.SUCCESS, details);
           return Optional.of(new Delivered(r, minutes, message));
         });
   }
@@ -207,7 +209,7 @@ public final class ExpiryJob implements CronTask {
             hook.post(d.message(), fields);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-          } catch (java.io.IOException e) {
+          } catch (IOException e) {
             log.warn("webhook warning for reservation {} failed: {}", r.id(), e.getMessage());
           }
         });
@@ -280,7 +282,12 @@ public final class ExpiryJob implements CronTask {
         continue;
       }
       String reason =
-          status.name() + " for longer than " + limit.toMinutes() + " minutes (since " + since + ")";
+          status.name()
+              + " for longer than "
+              + limit.toMinutes()
+              + " minutes (since "
+              + since
+              + ")";
       if (transition(r, next, reason, now, report)) {
         report.add(counter);
       }

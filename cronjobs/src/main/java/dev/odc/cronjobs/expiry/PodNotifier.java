@@ -17,7 +17,9 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Tells the user inside their pod: a Kubernetes Event on the pod, and a file plus wall via exec. */
+/**
+ * Tells the user inside their pod: a Kubernetes Event on the pod, and a file plus wall via exec.
+ */
 public class PodNotifier {
   private static final Logger log = LoggerFactory.getLogger(PodNotifier.class);
 

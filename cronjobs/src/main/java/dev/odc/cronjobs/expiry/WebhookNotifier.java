@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -35,7 +36,7 @@ public final class WebhookNotifier {
    */
   public void post(String text, Map<String, Object> fields)
       throws IOException, InterruptedException {
-    Map<String, Object> body = new java.util.LinkedHashMap<>(fields);
+    Map<String, Object> body = new LinkedHashMap<>(fields);
     body.put("text", text);
     HttpRequest request =
         HttpRequest.newBuilder(url)

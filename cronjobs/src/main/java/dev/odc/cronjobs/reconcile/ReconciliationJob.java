@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,7 +121,9 @@ public final class ReconciliationJob implements CronTask {
       }
       guarded(report, () -> clearMissingPvc(d, report));
     }
-    for (DiskLock lock : jdbi.onDemand(ReconcileQueries.class).locksOfEndedReservations(now.minus(lockReleaseGrace))) {
+    for (DiskLock lock :
+        jdbi.onDemand(ReconcileQueries.class)
+            .locksOfEndedReservations(now.minus(lockReleaseGrace))) {
       guarded(report, () -> releaseLock(lock, report));
     }
     if (report.get("errors") > 0) {
@@ -147,13 +150,12 @@ public final class ReconciliationJob implements CronTask {
     }
   }
 
-  private void importOrphan(PersistentVolumeClaim pvc, UUID diskId, Instant now, JobReport.Builder report) {
+  private void importOrphan(
+      PersistentVolumeClaim pvc, UUID diskId, Instant now, JobReport.Builder report) {
     String pvcName = pvc.getMetadata().getName();
     String username = pvc.getMetadata().getLabels().get(USER_LABEL);
     Optional<User> owner =
-        username == null
-            ? Optional.empty()
-            : jdbi.onDemand(UserDao.class).findByUsername(username);
+        username == null ? Optional.empty() : jdbi.onDemand(UserDao.class).findByUsername(username);
     if (owner.isEmpty()) {
       report.add("orphans_unattributed");
       log.warn("PVC {} has no row and no known owner ({}); leaving it alone", pvcName, username);
@@ -205,7 +207,7 @@ public final class ReconciliationJob implements CronTask {
       return 1;
     }
     BigDecimal bytes = q.getNumericalAmount();
-    long gib = bytes.divide(BigDecimal.valueOf(1L << 30), 0, java.math.RoundingMode.CEILING).longValue();
+    long gib = bytes.divide(BigDecimal.valueOf(1L << 30), 0, RoundingMode.CEILING).longValue();
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, gib));
   }
 

@@ -8,8 +8,8 @@ package dev.odc.cronjobs.scheduler;
 public interface CronTask {
 
   /**
-   * The job's stable name: the Quartz job key, the metric prefix and the audit actor suffix
-   * ({@code system:cronjobs:<name>}).
+   * The job's stable name: the Quartz job key, the metric prefix and the audit actor suffix ({@code
+   * system:cronjobs:<name>}).
    */
   String name();
 

@@ -5,9 +5,9 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
 /**
- * Creates the Quartz job-store tables and the jobs' bookkeeping tables in their own schema
- * ({@value #SCHEMA}) with their own Flyway history table, so they never mix with the database
- * module's migrations in {@code public}.
+ * Creates the Quartz job-store tables and the jobs' bookkeeping tables in their own schema ({@value
+ * #SCHEMA}) with their own Flyway history table, so they never mix with the database module's
+ * migrations in {@code public}.
  */
 public final class CronjobsMigrations {
   public static final String SCHEMA = "cronjobs";

@@ -83,7 +83,9 @@ public final class JobRunRecorder {
   private void finished(String job, Instant startedAt, String outcome, String message) {
     Instant now = clock.instant();
     long ms = Duration.between(startedAt, now).toMillis();
-    metrics.timer(MetricRegistry.name("cronjobs", job, "duration")).update(ms, TimeUnit.MILLISECONDS);
+    metrics
+        .timer(MetricRegistry.name("cronjobs", job, "duration"))
+        .update(ms, TimeUnit.MILLISECONDS);
     String trimmed =
         message == null || message.length() <= MAX_MESSAGE
             ? message
@@ -125,8 +127,7 @@ public final class JobRunRecorder {
                 .list());
   }
 
-  private static JobRun mapRun(ResultSet rs, StatementContext c)
-      throws SQLException {
+  private static JobRun mapRun(ResultSet rs, StatementContext c) throws SQLException {
     return new JobRun(
         rs.getString("job_name"),
         rs.getString("instance_id"),

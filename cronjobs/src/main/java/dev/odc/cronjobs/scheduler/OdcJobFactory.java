@@ -12,8 +12,8 @@ import org.quartz.spi.JobFactory;
 import org.quartz.spi.TriggerFiredBundle;
 
 /**
- * Hands Quartz jobs whose collaborators were built by the application's plain constructors: the
- * job key's name selects the {@link CronTask}. Quartz never instantiates job classes itself.
+ * Hands Quartz jobs whose collaborators were built by the application's plain constructors: the job
+ * key's name selects the {@link CronTask}. Quartz never instantiates job classes itself.
  */
 public final class OdcJobFactory implements JobFactory {
   private final Map<String, CronTask> tasks;

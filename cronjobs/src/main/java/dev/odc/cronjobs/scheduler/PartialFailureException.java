@@ -1,6 +1,5 @@
 package dev.odc.cronjobs.scheduler;
 
-
 /** A run that finished but failed on some items; what succeeded is committed. */
 public final class PartialFailureException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -8,6 +8,7 @@ import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobExecutionContext;
 import org.quartz.JobExecutionException;
+import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,7 @@ public final class TaskJob implements Job {
     String instanceId;
     try {
       instanceId = context.getScheduler().getSchedulerInstanceId();
-    } catch (org.quartz.SchedulerException e) {
+    } catch (SchedulerException e) {
       throw new JobExecutionException("cannot read the scheduler instance id", e, false);
     }
     Instant scheduled =

@@ -93,7 +93,9 @@ public final class RetentionPlanner {
         boolean protectedUntil = s.retainedUntil() != null && s.retainedUntil().isAfter(now);
         if (disk.deleted()) {
           Instant retention =
-              s.retainedUntil() != null ? s.retainedUntil() : disk.deletedAt().plus(policy.maxAge());
+              s.retainedUntil() != null
+                  ? s.retainedUntil()
+                  : disk.deletedAt().plus(policy.maxAge());
           if (retention.isBefore(now)) {
             reason = Reason.DISK_DELETED;
           }
@@ -101,7 +103,10 @@ public final class RetentionPlanner {
           boolean newest = readySeen == 0;
           boolean inKeep = readySeen < policy.keepNewest();
           readySeen++;
-          if (!newest && !inKeep && !protectedUntil && s.createdAt().plus(policy.maxAge()).isBefore(now)) {
+          if (!newest
+              && !inKeep
+              && !protectedUntil
+              && s.createdAt().plus(policy.maxAge()).isBefore(now)) {
             reason = Reason.EXPIRED;
           }
         } else if (!protectedUntil && s.createdAt().plus(policy.neverReadyLimit()).isBefore(now)) {

@@ -10,8 +10,8 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 
 /**
  * Deletes CSI {@code VolumeSnapshot}s ({@code snapshot.storage.k8s.io/v1}) in the reservations
- * namespace. The VolumeSnapshotClass's deletion policy decides whether the cloud snapshot goes
- * with it (ODC's classes use {@code Delete}).
+ * namespace. The VolumeSnapshotClass's deletion policy decides whether the cloud snapshot goes with
+ * it (ODC's classes use {@code Delete}).
  */
 public final class VolumeSnapshotStore implements SnapshotStore {
   static final ResourceDefinitionContext VOLUME_SNAPSHOT =

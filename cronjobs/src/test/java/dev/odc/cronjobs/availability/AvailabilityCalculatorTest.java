@@ -54,8 +54,10 @@ class AvailabilityCalculatorTest {
   @Test
   void maxReservableIsTheLargestFreeOnOneNodeWhenNoTwoNodesAreWhollyFree() {
     List<NodeInfo> nodes =
-        List.of(new NodeInfo("n1", "h100", 8, true, true), new NodeInfo("n2", "h100", 8, true, true));
-    List<PodInfo> pods = List.of(new PodInfo("a", "n1", 6, false), new PodInfo("b", "n2", 3, false));
+        List.of(
+            new NodeInfo("n1", "h100", 8, true, true), new NodeInfo("n2", "h100", 8, true, true));
+    List<PodInfo> pods =
+        List.of(new PodInfo("a", "n1", 6, false), new PodInfo("b", "n2", 3, false));
 
     GpuType row = calculator.compute(List.of(H100), nodes, pods, List.of(), NOW).getFirst();
 
@@ -68,7 +70,11 @@ class AvailabilityCalculatorTest {
   void aTypeWithoutNodesShowsZeros() {
     List<GpuType> rows =
         calculator.compute(
-            List.of(H100, T4), List.of(new NodeInfo("n1", "h100", 8, true, true)), List.of(), List.of(), NOW);
+            List.of(H100, T4),
+            List.of(new NodeInfo("n1", "h100", 8, true, true)),
+            List.of(),
+            List.of(),
+            NOW);
 
     assertThat(rows).extracting(GpuType::name).containsExactly("h100", "t4");
     GpuType t4 = rows.get(1);
@@ -81,11 +87,13 @@ class AvailabilityCalculatorTest {
   @Test
   void queuedDemandAndWaitComeFromExpiriesInOrder() {
     List<NodeInfo> nodes = List.of(new NodeInfo("n1", "t4", 4, true, true));
-    List<PodInfo> pods = List.of(new PodInfo("p1", "n1", 2, false), new PodInfo("p2", "n1", 2, false));
+    List<PodInfo> pods =
+        List.of(new PodInfo("p1", "n1", 2, false), new PodInfo("p2", "n1", 2, false));
     List<ReservationInfo> reservations =
         List.of(
             new ReservationInfo("t4", ReservationStatus.ACTIVE, 2, NOW.plus(Duration.ofHours(2))),
-            new ReservationInfo("t4", ReservationStatus.ACTIVE, 2, NOW.plus(Duration.ofMinutes(30))),
+            new ReservationInfo(
+                "t4", ReservationStatus.ACTIVE, 2, NOW.plus(Duration.ofMinutes(30))),
             new ReservationInfo("t4", ReservationStatus.QUEUED, 2, null),
             new ReservationInfo("t4", ReservationStatus.PENDING, 1, null),
             new ReservationInfo("h100", ReservationStatus.QUEUED, 8, null));
@@ -103,7 +111,9 @@ class AvailabilityCalculatorTest {
     List<NodeInfo> nodes = List.of(new NodeInfo("n1", "t4", 4, true, true));
     List<PodInfo> pods = List.of(new PodInfo("p1", "n1", 4, false));
     List<ReservationInfo> reservations =
-        List.of(new ReservationInfo("t4", ReservationStatus.ACTIVE, 4, NOW.plus(Duration.ofMinutes(45))));
+        List.of(
+            new ReservationInfo(
+                "t4", ReservationStatus.ACTIVE, 4, NOW.plus(Duration.ofMinutes(45))));
 
     GpuType row = calculator.compute(List.of(T4), nodes, pods, reservations, NOW).getFirst();
 
@@ -115,9 +125,11 @@ class AvailabilityCalculatorTest {
     List<NodeInfo> nodes = new ArrayList<>();
     List<PodInfo> pods = new ArrayList<>();
     for (int n = 0; n < 2000; n++) {
-      nodes.add(new NodeInfo("node-" + n, n % 2 == 0 ? "h100" : "t4", n % 2 == 0 ? 8 : 4, true, true));
+      nodes.add(
+          new NodeInfo("node-" + n, n % 2 == 0 ? "h100" : "t4", n % 2 == 0 ? 8 : 4, true, true));
       for (int p = 0; p < 10; p++) {
-        // one GPU per pod on even pods only: h100 nodes keep 3 free, t4 nodes are full (4 of 4, one over)
+        // one GPU per pod on even pods only: h100 nodes keep 3 free, t4 nodes are full (4 of 4, one
+        // over)
         pods.add(new PodInfo("pod-" + n + "-" + p, "node-" + n, p % 2 == 0 ? 1 : 0, false));
       }
     }

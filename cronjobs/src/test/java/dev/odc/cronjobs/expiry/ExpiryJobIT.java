@@ -131,7 +131,8 @@ class ExpiryJobIT {
   private List<JsonNode> queuedMessages() {
     return jdbi.withHandle(
         h ->
-            h.createQuery("select message::text from pgmq.q_reservations order by msg_id")
+            h
+                .createQuery("select message::text from pgmq.q_reservations order by msg_id")
                 .mapTo(String.class)
                 .list()
                 .stream()
@@ -174,14 +175,33 @@ class ExpiryJobIT {
         dao ->
             dao.update(
                 new Reservation(
-                    current.id(), current.userId(), current.username(), current.name(),
-                    current.gpuType(), current.gpuCount(), current.nodeCount(), current.image(),
-                    current.hours() + 1, current.diskName(), current.labels(), current.status(),
-                    current.failureReason(), current.queuePosition(), current.estimatedStartAt(),
-                    current.namespace(), current.podName(), current.nodeName(), current.sshHost(),
-                    current.sshPort(), current.createdAt(), current.startedAt(),
-                    current.expiresAt().plus(Duration.ofHours(1)), current.endedAt(),
-                    current.warningsSent(), current.statusHistory(), current.version())));
+                    current.id(),
+                    current.userId(),
+                    current.username(),
+                    current.name(),
+                    current.gpuType(),
+                    current.gpuCount(),
+                    current.nodeCount(),
+                    current.image(),
+                    current.hours() + 1,
+                    current.diskName(),
+                    current.labels(),
+                    current.status(),
+                    current.failureReason(),
+                    current.queuePosition(),
+                    current.estimatedStartAt(),
+                    current.namespace(),
+                    current.podName(),
+                    current.nodeName(),
+                    current.sshHost(),
+                    current.sshPort(),
+                    current.createdAt(),
+                    current.startedAt(),
+                    current.expiresAt().plus(Duration.ofHours(1)),
+                    current.endedAt(),
+                    current.warningsSent(),
+                    current.statusHistory(),
+                    current.version())));
     JobReport afterExtend = job.run(run(clock.instant()));
     assertThat(afterExtend.count("warnings_rearmed")).isEqualTo(1);
     assertThat(afterExtend.count("warnings_sent")).isZero();
@@ -234,7 +254,9 @@ class ExpiryJobIT {
     assertThat(messages.getFirst().get("reservationId").asText()).isEqualTo(r.id().toString());
     assertThat(messages.getFirst().get("action").asText())
         .isEqualTo(ReservationMessage.Action.EXPIRE.name());
-    assertThat(reload(r.id()).status()).as("the processor ends it").isEqualTo(ReservationStatus.ACTIVE);
+    assertThat(reload(r.id()).status())
+        .as("the processor ends it")
+        .isEqualTo(ReservationStatus.ACTIVE);
     assertThat(auditRows("reservation.expire", r.id())).isEqualTo(1);
   }
 
@@ -278,19 +300,46 @@ class ExpiryJobIT {
   @Test
   void stuckAndVanishedReservationsAreEnded() {
     Reservation preparing =
-        reservation(userId, "prep", ReservationStatus.PREPARING, T0.minus(Duration.ofMinutes(31)), null, null);
+        reservation(
+            userId,
+            "prep",
+            ReservationStatus.PREPARING,
+            T0.minus(Duration.ofMinutes(31)),
+            null,
+            null);
     Reservation freshPreparing =
-        reservation(userId, "prep2", ReservationStatus.PREPARING, T0.minus(Duration.ofMinutes(5)), null, null);
+        reservation(
+            userId,
+            "prep2",
+            ReservationStatus.PREPARING,
+            T0.minus(Duration.ofMinutes(5)),
+            null,
+            null);
     Reservation queued =
-        reservation(userId, "wait", ReservationStatus.QUEUED, T0.minus(Duration.ofHours(25)), null, null);
+        reservation(
+            userId, "wait", ReservationStatus.QUEUED, T0.minus(Duration.ofHours(25)), null, null);
     Reservation vanished =
-        reservation(userId, "gone", ReservationStatus.ACTIVE, T0.minus(Duration.ofHours(1)), "gone-0", T0.plus(Duration.ofHours(1)));
+        reservation(
+            userId,
+            "gone",
+            ReservationStatus.ACTIVE,
+            T0.minus(Duration.ofHours(1)),
+            "gone-0",
+            T0.plus(Duration.ofHours(1)));
     Reservation vanishedLate =
-        reservation(userId, "gone2", ReservationStatus.ACTIVE, T0.minus(Duration.ofHours(3)), "gone2-0", T0.minus(Duration.ofMinutes(1)));
+        reservation(
+            userId,
+            "gone2",
+            ReservationStatus.ACTIVE,
+            T0.minus(Duration.ofHours(3)),
+            "gone2-0",
+            T0.minus(Duration.ofMinutes(1)));
     Reservation alive = insertActive("alive", T0.plus(Duration.ofHours(1)));
     jdbi.useExtension(
         ReservationDao.class,
-        dao -> List.of(preparing, freshPreparing, queued, vanished, vanishedLate).forEach(dao::insert));
+        dao ->
+            List.of(preparing, freshPreparing, queued, vanished, vanishedLate)
+                .forEach(dao::insert));
 
     JobReport report = job().run(run(clock.instant()));
 
@@ -298,7 +347,8 @@ class ExpiryJobIT {
     assertThat(report.count("queued_cancelled")).isEqualTo(1);
     assertThat(report.count("vanished")).isEqualTo(2);
     assertThat(reload(preparing.id()).status()).isEqualTo(ReservationStatus.FAILED);
-    assertThat(reload(preparing.id()).failureReason()).contains("PREPARING for longer than 30 minutes");
+    assertThat(reload(preparing.id()).failureReason())
+        .contains("PREPARING for longer than 30 minutes");
     assertThat(reload(freshPreparing.id()).status()).isEqualTo(ReservationStatus.PREPARING);
     assertThat(reload(queued.id()).status()).isEqualTo(ReservationStatus.CANCELLED);
     assertThat(reload(queued.id()).statusHistory().getLast().reason()).contains("QUEUED");
@@ -310,7 +360,10 @@ class ExpiryJobIT {
     assertThat(auditRows("reservation.status", preparing.id())).isEqualTo(1);
 
     JobReport again = job().run(run(clock.instant()));
-    assertThat(again.count("preparing_failed") + again.count("queued_cancelled") + again.count("vanished"))
+    assertThat(
+            again.count("preparing_failed")
+                + again.count("queued_cancelled")
+                + again.count("vanished"))
         .isZero();
   }
 }

@@ -71,8 +71,18 @@ class ReconciliationJobIT {
   private Disk disk(String name, String pvcName, UUID inUseBy) {
     Disk d =
         new Disk(
-            UUID.randomUUID(), user, name, 100, "gp3", "a", pvcName, inUseBy, null, false,
-            NOW.minus(Duration.ofDays(3)), null);
+            UUID.randomUUID(),
+            user,
+            name,
+            100,
+            "gp3",
+            "a",
+            pvcName,
+            inUseBy,
+            null,
+            false,
+            NOW.minus(Duration.ofDays(3)),
+            null);
     jdbi.useExtension(DiskDao.class, dao -> dao.insert(d));
     return d;
   }
@@ -91,11 +101,24 @@ class ReconciliationJobIT {
     pvc("pvc-stranger", UUID.randomUUID(), "nobody-known");
 
     Reservation ended =
-        reservation(user, "old", ReservationStatus.EXPIRED, NOW.minus(Duration.ofHours(1)), null, null);
+        reservation(
+            user, "old", ReservationStatus.EXPIRED, NOW.minus(Duration.ofHours(1)), null, null);
     Reservation endedJustNow =
-        reservation(user, "fresh", ReservationStatus.CANCELLED, NOW.minus(Duration.ofMinutes(1)), null, null);
+        reservation(
+            user,
+            "fresh",
+            ReservationStatus.CANCELLED,
+            NOW.minus(Duration.ofMinutes(1)),
+            null,
+            null);
     Reservation live =
-        reservation(user, "live", ReservationStatus.ACTIVE, NOW.minus(Duration.ofHours(1)), null, NOW.plus(Duration.ofHours(1)));
+        reservation(
+            user,
+            "live",
+            ReservationStatus.ACTIVE,
+            NOW.minus(Duration.ofHours(1)),
+            null,
+            NOW.plus(Duration.ofHours(1)));
     jdbi.useExtension(
         ReservationDao.class,
         dao -> {
@@ -127,25 +150,59 @@ class ReconciliationJobIT {
     assertThat(reload(lockedByEnded.id()).inUseBy()).isNull();
     assertThat(reload(lockedByFresh.id()).inUseBy()).isEqualTo(endedJustNow.id());
     assertThat(reload(lockedByLive.id()).inUseBy()).isEqualTo(live.id());
-    assertThat(reload(lockedByLive.id()).pvcName()).as("never changed under a live reservation").isEqualTo("pvc-live-gone");
+    assertThat(reload(lockedByLive.id()).pvcName())
+        .as("never changed under a live reservation")
+        .isEqualTo("pvc-live-gone");
     assertThat(client.persistentVolumeClaims().inNamespace(NS).list().getItems()).hasSize(3);
 
     JobReport again = job.run(run(NOW));
-    assertThat(again.count("orphans_imported") + again.count("pvc_missing") + again.count("locks_released"))
+    assertThat(
+            again.count("orphans_imported")
+                + again.count("pvc_missing")
+                + again.count("locks_released"))
         .as("idempotent")
         .isZero();
     CronQueries q = jdbi.onDemand(CronQueries.class);
-    assertThat(q.countAudit("system:cronjobs:reconciliation", "disk.orphan", orphanId.toString())).isEqualTo(1);
-    assertThat(q.countAudit("system:cronjobs:reconciliation", "disk.unlock", lockedByEnded.id().toString())).isEqualTo(1);
-    assertThat(q.countAudit("system:cronjobs:reconciliation", "disk.reconcile", lostPvc.id().toString())).isEqualTo(1);
+    assertThat(q.countAudit("system:cronjobs:reconciliation", "disk.orphan", orphanId.toString()))
+        .isEqualTo(1);
+    assertThat(
+            q.countAudit(
+                "system:cronjobs:reconciliation", "disk.unlock", lockedByEnded.id().toString()))
+        .isEqualTo(1);
+    assertThat(
+            q.countAudit(
+                "system:cronjobs:reconciliation", "disk.reconcile", lostPvc.id().toString()))
+        .isEqualTo(1);
   }
 
   private static Reservation withEnd(Reservation r, Instant endedAt) {
     return new Reservation(
-        r.id(), r.userId(), r.username(), r.name(), r.gpuType(), r.gpuCount(), r.nodeCount(),
-        r.image(), r.hours(), r.diskName(), r.labels(), r.status(), r.failureReason(),
-        r.queuePosition(), r.estimatedStartAt(), r.namespace(), r.podName(), r.nodeName(),
-        r.sshHost(), r.sshPort(), r.createdAt(), r.startedAt(), r.expiresAt(), endedAt,
-        r.warningsSent(), r.statusHistory(), r.version());
+        r.id(),
+        r.userId(),
+        r.username(),
+        r.name(),
+        r.gpuType(),
+        r.gpuCount(),
+        r.nodeCount(),
+        r.image(),
+        r.hours(),
+        r.diskName(),
+        r.labels(),
+        r.status(),
+        r.failureReason(),
+        r.queuePosition(),
+        r.estimatedStartAt(),
+        r.namespace(),
+        r.podName(),
+        r.nodeName(),
+        r.sshHost(),
+        r.sshPort(),
+        r.createdAt(),
+        r.startedAt(),
+        r.expiresAt(),
+        endedAt,
+        r.warningsSent(),
+        r.statusHistory(),
+        r.version());
   }
 }

@@ -95,7 +95,10 @@ class ClusteredSchedulerIT {
         .until(
             () ->
                 jdbi.withHandle(
-                    h -> h.createQuery("SELECT count(*) FROM tick_effects").mapTo(Long.class).one())
+                        h ->
+                            h.createQuery("SELECT count(*) FROM tick_effects")
+                                .mapTo(Long.class)
+                                .one())
                     >= 12);
     a.stop();
     b.stop();
@@ -118,9 +121,7 @@ class ClusteredSchedulerIT {
                     .bind("n", QuartzScheduler.SCHEDULER_NAME)
                     .mapTo(Long.class)
                     .one());
-    assertThat(members)
-        .as("both replicas joined the cluster")
-        .isEqualTo(2);
+    assertThat(members).as("both replicas joined the cluster").isEqualTo(2);
     JobRun run = recorder.find("tick").orElseThrow();
     assertThat(run.outcome()).isEqualTo(JobRun.SUCCESS);
     assertThat(run.runs()).isEqualTo(rows);
@@ -136,7 +137,8 @@ class ClusteredSchedulerIT {
 
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> recorder.find("tick").map(r -> r.failures() == 1 && r.runs() >= 2).orElse(false));
+        .until(
+            () -> recorder.find("tick").map(r -> r.failures() == 1 && r.runs() >= 2).orElse(false));
     a.stop();
 
     assertThat(metrics.counter("cronjobs.tick.failure").getCount()).isEqualTo(1);

@@ -22,11 +22,22 @@ class RetentionPlannerTest {
 
   static Disk disk(String name, Instant deletedAt) {
     return new Disk(
-        UUID.randomUUID(), USER, name, 100, "gp3", "a", null, null, null, false,
-        NOW.minus(Duration.ofDays(90)), deletedAt);
+        UUID.randomUUID(),
+        USER,
+        name,
+        100,
+        "gp3",
+        "a",
+        null,
+        null,
+        null,
+        false,
+        NOW.minus(Duration.ofDays(90)),
+        deletedAt);
   }
 
-  static DiskSnapshot snap(Disk d, String name, Duration age, boolean ready, Instant retainedUntil) {
+  static DiskSnapshot snap(
+      Disk d, String name, Duration age, boolean ready, Instant retainedUntil) {
     return new DiskSnapshot(
         UUID.randomUUID(), d.id(), name, null, 100, ready, NOW.minus(age), retainedUntil, null);
   }
@@ -125,7 +136,8 @@ class RetentionPlannerTest {
   void snapshotsOfAnUnknownDiskAreNeverDeleted() {
     Disk unknown = disk("unknown", null);
     Plan plan =
-        planner.plan(List.of(), List.of(snap(unknown, "x", Duration.ofDays(100), false, null)), NOW);
+        planner.plan(
+            List.of(), List.of(snap(unknown, "x", Duration.ofDays(100), false, null)), NOW);
 
     assertThat(plan.deletions()).isEmpty();
     assertThat(plan.kept()).isEqualTo(1);

@@ -58,8 +58,18 @@ class SnapshotRetentionJobIT {
   private Disk disk(String name, Instant deletedAt) {
     Disk d =
         new Disk(
-            UUID.randomUUID(), user, name, 100, "gp3", "a", null, null, null, false,
-            NOW.minus(Duration.ofDays(60)), null);
+            UUID.randomUUID(),
+            user,
+            name,
+            100,
+            "gp3",
+            "a",
+            null,
+            null,
+            null,
+            false,
+            NOW.minus(Duration.ofDays(60)),
+            null);
     jdbi.useExtension(DiskDao.class, dao -> dao.insert(d));
     if (deletedAt != null) {
       jdbi.useExtension(DiskDao.class, dao -> dao.softDelete(d.id(), deletedAt));
@@ -69,7 +79,16 @@ class SnapshotRetentionJobIT {
 
   private DiskSnapshot snapshot(Disk d, String name, Duration age, boolean ready) {
     DiskSnapshot s =
-        new DiskSnapshot(UUID.randomUUID(), d.id(), name, "snap-" + name, 100, ready, NOW.minus(age), null, null);
+        new DiskSnapshot(
+            UUID.randomUUID(),
+            d.id(),
+            name,
+            "snap-" + name,
+            100,
+            ready,
+            NOW.minus(age),
+            null,
+            null);
     jdbi.useExtension(DiskSnapshotDao.class, dao -> dao.insert(s));
     GenericKubernetesResource vs =
         new GenericKubernetesResourceBuilder()
@@ -80,12 +99,21 @@ class SnapshotRetentionJobIT {
             .withNamespace(NS)
             .endMetadata()
             .build();
-    client.genericKubernetesResources(VolumeSnapshotStore.VOLUME_SNAPSHOT).inNamespace(NS).resource(vs).create();
+    client
+        .genericKubernetesResources(VolumeSnapshotStore.VOLUME_SNAPSHOT)
+        .inNamespace(NS)
+        .resource(vs)
+        .create();
     return s;
   }
 
   private List<String> volumeSnapshotsInCluster() {
-    return client.genericKubernetesResources(VolumeSnapshotStore.VOLUME_SNAPSHOT).inNamespace(NS).list().getItems().stream()
+    return client
+        .genericKubernetesResources(VolumeSnapshotStore.VOLUME_SNAPSHOT)
+        .inNamespace(NS)
+        .list()
+        .getItems()
+        .stream()
         .map(r -> r.getMetadata().getName())
         .sorted()
         .toList();
@@ -117,7 +145,8 @@ class SnapshotRetentionJobIT {
     snapshot(gone, "gone-newest", Duration.ofDays(11), true);
 
     JobReport report =
-        new SnapshotRetentionJob(jdbi, new VolumeSnapshotStore(client, NS), RetentionPolicy.defaults(), clock)
+        new SnapshotRetentionJob(
+                jdbi, new VolumeSnapshotStore(client, NS), RetentionPolicy.defaults(), clock)
             .run(run(NOW));
 
     assertThat(report.count("deleted")).isEqualTo(2);
