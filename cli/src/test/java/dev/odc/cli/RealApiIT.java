@@ -20,6 +20,7 @@ import java.util.Map;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,6 +35,7 @@ class RealApiIT {
   private static final ObjectMapper JSON = Json.newMapper();
   static final PostgresExtension DB = cleanDatabase();
   static final MockOAuth2Server OIDC = startedOidc();
+  static final MotoServer MOTO = MotoServer.start().orElse(null);
 
   static final DropwizardAppExtension<ApiConfiguration> APP =
       new DropwizardAppExtension<>(
@@ -42,7 +44,9 @@ class RealApiIT {
           ConfigOverride.config("database.url", DB::jdbcUrl),
           ConfigOverride.config("database.user", DB::username),
           ConfigOverride.config("database.password", DB::password),
-          ConfigOverride.config("oidc.issuer", () -> OIDC.issuerUrl("default").toString()));
+          ConfigOverride.config("oidc.issuer", () -> OIDC.issuerUrl("default").toString()),
+          ConfigOverride.config(
+              "aws.stsEndpoint", MOTO == null ? "http://127.0.0.1:1/" : MOTO.endpoint()));
 
   @TempDir Path home;
   private CliRunner cli;
@@ -64,8 +68,35 @@ class RealApiIT {
   }
 
   @AfterAll
-  static void stopOidc() {
+  static void stopServers() {
     OIDC.shutdown();
+    if (MOTO != null) {
+      MOTO.close();
+    }
+  }
+
+  @Test
+  void awsLoginTradesASignedGetCallerIdentityForAnApiKey() {
+    Assumptions.assumeTrue(
+        MOTO != null, "moto_server is not installed; skipping the AWS login test");
+    CliRunner aws =
+        cli.env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+            .env("AWS_REGION", "us-east-1");
+    CliRunner.Result login = aws.run("login", "--aws");
+    assertThat(login.exitCode()).as(login.toString()).isZero();
+    assertThat(login.out()).contains("Logged in with AWS identity");
+    assertThat(login.out() + login.err()).doesNotContain("wJalrXUtnFEMI");
+    CliRunner.Result who = aws.run("whoami");
+    assertThat(who.exitCode()).as(who.toString()).isZero();
+    assertThat(who.out()).contains("user:");
+
+    CliRunner.Result noCreds =
+        new CliRunner(home.resolve("other"))
+            .env("GPU_DEV_API_URL", "http://127.0.0.1:" + APP.getLocalPort())
+            .run("login", "--aws");
+    assertThat(noCreds.exitCode()).isEqualTo(ExitCodes.AUTH_NEEDED);
+    assertThat(noCreds.err()).contains("no AWS credentials");
   }
 
   @BeforeEach
