@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 class AvailabilityCalculatorTest {
   private static final Instant NOW = Instant.parse("2026-11-22T08:00:00Z");
@@ -121,7 +120,7 @@ class AvailabilityCalculatorTest {
   }
 
   @Test
-  void handlesTwoThousandNodesAndTwentyThousandPodsQuickly() {
+  void countsCorrectlyAtTwoThousandNodesAndTwentyThousandPods() {
     List<NodeInfo> nodes = new ArrayList<>();
     List<PodInfo> pods = new ArrayList<>();
     for (int n = 0; n < 2000; n++) {
@@ -138,19 +137,13 @@ class AvailabilityCalculatorTest {
       reservations.add(
           new ReservationInfo("t4", ReservationStatus.ACTIVE, 1, NOW.plusSeconds(60L + r)));
     }
-    // Warm up once, then time a second run: the figure the bench cares about is the steady state.
-    calculator.compute(List.of(H100, T4), nodes, pods, reservations, NOW);
-    long start = System.nanoTime();
+    // Speed at this scale is measured by bench/ (figure 4), not asserted here.
     List<GpuType> rows = calculator.compute(List.of(H100, T4), nodes, pods, reservations, NOW);
-    long millis = (System.nanoTime() - start) / 1_000_000;
-    LoggerFactory.getLogger(AvailabilityCalculatorTest.class)
-        .info("availability over 2000 nodes, 20000 pods, 5000 reservations: {} ms", millis);
 
     assertThat(rows.get(0).totalGpus()).isEqualTo(8000);
     assertThat(rows.get(0).inUseGpus()).isEqualTo(5000);
     assertThat(rows.get(1).totalGpus()).isEqualTo(4000);
     assertThat(rows.get(1).inUseGpus()).as("capped at the node's allocatable").isEqualTo(4000);
     assertThat(rows.get(1).estimatedWaitSeconds()).isEqualTo(60);
-    assertThat(millis).as("one computation over 2,000 nodes / 20,000 pods").isLessThan(2000);
   }
 }
