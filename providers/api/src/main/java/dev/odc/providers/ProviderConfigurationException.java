@@ -19,11 +19,17 @@ public class ProviderConfigurationException extends ProviderException {
     return setting;
   }
 
-  /** Throws when {@code value} is null or blank, naming the setting and an example. */
+  /**
+   * Throws when {@code value} is null or blank, naming the setting and an example.
+   *
+   * @param setting the setting's full path, e.g. {@code cloud.region}
+   * @param example an example value, shown as the YAML line an operator would write
+   */
   public static String require(String value, String setting, String example) {
     if (value == null || value.isBlank()) {
+      String key = setting.substring(setting.lastIndexOf('.') + 1);
       throw new ProviderConfigurationException(
-          setting, "is required, for example '" + setting + ": " + example + "'");
+          setting, "is required, for example '" + key + ": " + example + "'");
     }
     return value;
   }
