@@ -6,6 +6,7 @@ import dev.odc.api.auth.ApiKeyIssuer;
 import dev.odc.api.auth.AuthProvider;
 import dev.odc.api.auth.AwsIamAuthProvider;
 import dev.odc.api.auth.ChainedAuthenticator;
+import dev.odc.api.auth.JsonUnauthorizedHandler;
 import dev.odc.api.auth.OdcPrincipal;
 import dev.odc.api.auth.OidcAuthProvider;
 import dev.odc.api.auth.RoleAuthorizer;
@@ -132,6 +133,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
                     .setAuthorizer(new RoleAuthorizer())
                     .setPrefix("Bearer")
                     .setRealm("odc")
+                    .setUnauthorizedHandler(new JsonUnauthorizedHandler())
                     .buildAuthFilter()));
     environment.jersey().register(RolesAllowedDynamicFeature.class);
     environment.jersey().register(new AuthValueFactoryProvider.Binder<>(OdcPrincipal.class));

@@ -70,12 +70,6 @@ public interface ApiQueries {
   /** One audit row as the chain check sees it. */
   record ChainRow(long id, String prevHash, String hash, String expected) {}
 
-  // ---- queue
-
-  /** PGMQ's documented {@code send}; returns the message id. */
-  @SqlQuery("select * from pgmq.send(:queue, cast(:message as jsonb))")
-  long send(@Bind("queue") String queue, @Bind("message") String messageJson);
-
   // ---- reservations
 
   @SqlUpdate(

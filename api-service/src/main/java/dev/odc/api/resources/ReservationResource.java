@@ -1,5 +1,6 @@
 package dev.odc.api.resources;
 
+import com.codahale.metrics.annotation.Timed;
 import dev.odc.api.auth.OdcPrincipal;
 import dev.odc.api.service.ReservationService;
 import dev.odc.core.Reservation;
@@ -29,6 +30,7 @@ public class ReservationResource {
     this.reservations = reservations;
   }
 
+  @Timed
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   public Response create(@Auth OdcPrincipal caller, CreateReservationRequest request) {
@@ -36,6 +38,7 @@ public class ReservationResource {
     return Response.accepted(created).build();
   }
 
+  @Timed
   @GET
   public Page<Reservation> list(
       @Auth OdcPrincipal caller,
@@ -47,18 +50,21 @@ public class ReservationResource {
     return reservations.list(caller, user, all, status, cursor, limit);
   }
 
+  @Timed
   @GET
   @Path("/{id}")
   public Reservation get(@Auth OdcPrincipal caller, @PathParam("id") String id) {
     return reservations.get(caller, id);
   }
 
+  @Timed
   @POST
   @Path("/{id}/cancel")
   public Reservation cancel(@Auth OdcPrincipal caller, @PathParam("id") String id) {
     return reservations.cancel(caller, id);
   }
 
+  @Timed
   @POST
   @Path("/{id}/extend")
   @Consumes(MediaType.APPLICATION_JSON)

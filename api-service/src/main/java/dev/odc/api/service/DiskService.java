@@ -14,6 +14,7 @@ import dev.odc.core.api.Page;
 import dev.odc.core.api.RenameDiskRequest;
 import dev.odc.core.queue.DiskOperationMessage;
 import dev.odc.database.Cursor;
+import dev.odc.database.pgmq.Pgmq;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -27,11 +28,13 @@ import org.jdbi.v3.core.Jdbi;
  */
 public class DiskService {
   private final Jdbi jdbi;
+  private final Pgmq pgmq;
   private final LimitsConfig limits;
   private final Clock clock;
 
   public DiskService(Jdbi jdbi, LimitsConfig limits, Clock clock) {
     this.jdbi = jdbi;
+    this.pgmq = new Pgmq(jdbi);
     this.limits = limits;
     this.clock = clock;
   }
@@ -127,9 +130,7 @@ public class DiskService {
           AuditLog.record(
               q, caller.getName(), "disk.delete", "disk", disk.id().toString(), AuditEvent.SUCCESS,
               Map.of("name", name));
-          q.send(
-              DiskOperationMessage.QUEUE,
-              AuditLog.toJson(new DiskOperationMessage(disk.id(), DiskOperationMessage.Operation.DELETE)));
+          pgmq.send(handle, DiskOperationMessage.QUEUE, new DiskOperationMessage(disk.id(), DiskOperationMessage.Operation.DELETE));
           return new Disk(
               disk.id(), disk.userId(), disk.name(), disk.sizeGb(), disk.storageClass(), disk.zone(),
               disk.pvcName(), disk.inUseBy(), disk.lastSnapshotName(), disk.orphaned(),

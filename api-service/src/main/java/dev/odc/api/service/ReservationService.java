@@ -17,6 +17,7 @@ import dev.odc.core.api.CreateReservationRequest;
 import dev.odc.core.api.Page;
 import dev.odc.core.queue.ReservationMessage;
 import dev.odc.database.Cursor;
+import dev.odc.database.pgmq.Pgmq;
 import dev.odc.database.GpuTypeDao;
 import dev.odc.database.UserDao;
 import java.time.Clock;
@@ -39,12 +40,14 @@ public class ReservationService {
   public static final String DEFAULT_DISK_NAME = "home";
 
   private final Jdbi jdbi;
+  private final Pgmq pgmq;
   private final LimitsConfig limits;
   private final String defaultImage;
   private final Clock clock;
 
   public ReservationService(Jdbi jdbi, LimitsConfig limits, String defaultImage, Clock clock) {
     this.jdbi = jdbi;
+    this.pgmq = new Pgmq(jdbi);
     this.limits = limits;
     this.defaultImage = defaultImage;
     this.clock = clock;
@@ -162,9 +165,7 @@ public class ReservationService {
               id.toString(),
               AuditEvent.SUCCESS,
               details);
-          q.send(
-              ReservationMessage.QUEUE,
-              AuditLog.toJson(new ReservationMessage(id, ReservationMessage.Action.PROVISION)));
+          pgmq.send(handle, ReservationMessage.QUEUE, new ReservationMessage(id, ReservationMessage.Action.PROVISION));
           return withQueuePosition(q, q.findReservation(id).orElseThrow());
         });
   }
@@ -311,9 +312,7 @@ public class ReservationService {
               r.id().toString(),
               AuditEvent.SUCCESS,
               Map.of("from", r.status().name(), "owner", r.username()));
-          q.send(
-              ReservationMessage.QUEUE,
-              AuditLog.toJson(new ReservationMessage(r.id(), ReservationMessage.Action.CANCEL)));
+          pgmq.send(handle, ReservationMessage.QUEUE, new ReservationMessage(r.id(), ReservationMessage.Action.CANCEL));
           return q.findReservation(r.id()).orElseThrow();
         });
   }
@@ -356,9 +355,7 @@ public class ReservationService {
               r.id().toString(),
               AuditEvent.SUCCESS,
               Map.of("hours", hours, "totalHours", r.hours() + hours, "owner", r.username()));
-          q.send(
-              ReservationMessage.QUEUE,
-              AuditLog.toJson(new ReservationMessage(r.id(), ReservationMessage.Action.EXTEND)));
+          pgmq.send(handle, ReservationMessage.QUEUE, new ReservationMessage(r.id(), ReservationMessage.Action.EXTEND));
           return q.findReservation(r.id()).orElseThrow();
         });
   }
