@@ -7,7 +7,6 @@ import dev.odc.providers.CloudVolume;
 import dev.odc.providers.InvalidRequestException;
 import dev.odc.providers.ObjectLocation;
 import dev.odc.providers.ProviderTimeoutException;
-import dev.odc.providers.ProviderUnsupportedException;
 import dev.odc.providers.ResourceNotFoundException;
 import dev.odc.providers.SnapshotFilter;
 import dev.odc.providers.SnapshotRequest;
@@ -25,6 +24,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.AvailabilityZone;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
@@ -35,11 +35,11 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 import software.amazon.awssdk.services.ec2.model.Volume;
 import software.amazon.awssdk.services.ec2.model.VolumeAttachment;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
-/**
- * {@link CloudProvider} over the EC2 API (EBS volumes and snapshots). Object storage (S3) is not
- * wired yet and reports {@link ProviderUnsupportedException}.
- */
+/** {@link CloudProvider} over the EC2 API (EBS volumes and snapshots) and S3 (small objects). */
 public final class AwsCloudProvider implements CloudProvider {
   private static final Logger log = LoggerFactory.getLogger(AwsCloudProvider.class);
 
@@ -49,12 +49,15 @@ public final class AwsCloudProvider implements CloudProvider {
   public static final String NAME_TAG = "Name";
 
   private final Ec2Client ec2;
+  private final S3Client s3;
   private final String defaultVolumeType;
   private final Duration pollInterval;
   private volatile List<String> zones;
 
-  public AwsCloudProvider(Ec2Client ec2, String defaultVolumeType, Duration pollInterval) {
+  public AwsCloudProvider(
+      Ec2Client ec2, S3Client s3, String defaultVolumeType, Duration pollInterval) {
     this.ec2 = Objects.requireNonNull(ec2, "ec2 is null");
+    this.s3 = Objects.requireNonNull(s3, "s3 is null");
     this.defaultVolumeType = Objects.requireNonNull(defaultVolumeType, "defaultVolumeType is null");
     this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval is null");
   }
@@ -66,7 +69,12 @@ public final class AwsCloudProvider implements CloudProvider {
 
   @Override
   public Set<Capability> capabilities() {
-    return Set.of(Capability.VOLUMES, Capability.ATTACH, Capability.SNAPSHOTS, Capability.ZONES);
+    return Set.of(
+        Capability.VOLUMES,
+        Capability.ATTACH,
+        Capability.SNAPSHOTS,
+        Capability.OBJECT_STORAGE,
+        Capability.ZONES);
   }
 
   @Override
@@ -366,17 +374,37 @@ public final class AwsCloudProvider implements CloudProvider {
 
   @Override
   public void putObject(ObjectLocation location, byte[] content) {
-    throw new ProviderUnsupportedException(NAME, "putObject");
+    Objects.requireNonNull(content, "content is null");
+    String id = location.toString();
+    try {
+      s3.putObject(
+          b -> b.bucket(location.bucket()).key(location.key()), RequestBody.fromBytes(content));
+    } catch (NoSuchBucketException e) {
+      throw new ResourceNotFoundException(id, "bucket " + location.bucket() + " does not exist", e);
+    } catch (SdkException e) {
+      throw new StorageException(id, "could not put object " + id + ": " + e.getMessage(), e);
+    }
   }
 
   @Override
   public Optional<byte[]> getObject(ObjectLocation location) {
-    throw new ProviderUnsupportedException(NAME, "getObject");
+    String id = location.toString();
+    try {
+      return Optional.of(
+          s3.getObjectAsBytes(b -> b.bucket(location.bucket()).key(location.key())).asByteArray());
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    } catch (NoSuchBucketException e) {
+      throw new ResourceNotFoundException(id, "bucket " + location.bucket() + " does not exist", e);
+    } catch (SdkException e) {
+      throw new StorageException(id, "could not get object " + id + ": " + e.getMessage(), e);
+    }
   }
 
   @Override
   public void close() {
     ec2.close();
+    s3.close();
   }
 
   private static void sleep(String id, long millis) {

@@ -22,9 +22,11 @@ import software.amazon.awssdk.retries.StandardRetryStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.Ec2ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
- * {@code type: aws}: EBS volumes and snapshots through the EC2 API.
+ * {@code type: aws}: EBS volumes and snapshots through the EC2 API, small objects in S3.
  *
  * <pre>{@code
  * cloud:
@@ -204,24 +206,37 @@ public class AwsCloudProviderFactory implements CloudProviderFactory {
   public CloudProvider build() {
     validate();
     RetryStrategy retries = StandardRetryStrategy.builder().maxAttempts(maxAttempts).build();
-    Ec2ClientBuilder builder =
+    AwsCredentialsProvider credentials = credentials();
+    ClientOverrideConfiguration overrides =
+        ClientOverrideConfiguration.builder()
+            .retryStrategy(retries)
+            .apiCallTimeout(apiCallTimeout)
+            .apiCallAttemptTimeout(apiCallAttemptTimeout)
+            .build();
+    Ec2ClientBuilder ec2 =
         Ec2Client.builder()
             .region(Region.of(region))
-            .credentialsProvider(credentials())
-            .httpClientBuilder(
-                UrlConnectionHttpClient.builder()
-                    .connectionTimeout(connectionTimeout)
-                    .socketTimeout(apiCallAttemptTimeout))
-            .overrideConfiguration(
-                ClientOverrideConfiguration.builder()
-                    .retryStrategy(retries)
-                    .apiCallTimeout(apiCallTimeout)
-                    .apiCallAttemptTimeout(apiCallAttemptTimeout)
-                    .build());
+            .credentialsProvider(credentials)
+            .httpClientBuilder(httpClient())
+            .overrideConfiguration(overrides);
+    S3ClientBuilder s3 =
+        S3Client.builder()
+            .region(Region.of(region))
+            .credentialsProvider(credentials)
+            .httpClientBuilder(httpClient())
+            .overrideConfiguration(overrides);
     if (endpoint != null && !endpoint.isBlank()) {
-      builder.endpointOverride(URI.create(endpoint));
+      ec2.endpointOverride(URI.create(endpoint));
+      // Local S3 servers (moto, MinIO) serve buckets by path, not by virtual host name.
+      s3.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
     }
-    return new AwsCloudProvider(builder.build(), defaultVolumeType, pollInterval);
+    return new AwsCloudProvider(ec2.build(), s3.build(), defaultVolumeType, pollInterval);
+  }
+
+  private UrlConnectionHttpClient.Builder httpClient() {
+    return UrlConnectionHttpClient.builder()
+        .connectionTimeout(connectionTimeout)
+        .socketTimeout(apiCallAttemptTimeout);
   }
 
   private AwsCredentialsProvider credentials() {

@@ -19,6 +19,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.InstanceType;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** The cloud contract for {@code type: aws} against a real {@code moto_server}. */
 class AwsCloudProviderIT extends AbstractCloudProviderContractTest {
@@ -36,6 +37,16 @@ class AwsCloudProviderIT extends AbstractCloudProviderContractTest {
             .setSecretAccessKey("testing")
             .setPollInterval(Duration.ofMillis(100))
             .build();
+    try (S3Client s3 =
+        S3Client.builder()
+            .region(Region.US_EAST_1)
+            .endpointOverride(java.net.URI.create(moto.endpoint()))
+            .forcePathStyle(true)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
+            .build()) {
+      s3.createBucket(b -> b.bucket("odc-contract"));
+    }
   }
 
   @AfterAll
@@ -66,6 +77,16 @@ class AwsCloudProviderIT extends AbstractCloudProviderContractTest {
   @Override
   protected String missingSnapshotId() {
     return "snap-0123456789abcdef0";
+  }
+
+  @Test
+  void missingBucketIsNotFound() {
+    assertThatThrownBy(
+            () ->
+                provider.putObject(
+                    new dev.odc.providers.ObjectLocation("no-such-bucket", "k"), new byte[] {1}))
+        .isInstanceOf(dev.odc.providers.ResourceNotFoundException.class)
+        .hasMessageContaining("no-such-bucket");
   }
 
   @Test
