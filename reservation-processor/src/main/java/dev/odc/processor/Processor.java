@@ -229,10 +229,10 @@ public final class Processor implements Managed {
         "Processor {} stopped; reserve→pod created p50 {} ms max {} ms ({} pods),"
             + " reserve→ACTIVE p50 {} ms max {} ms",
         settings.workerId(),
-        toPod.getMedian() / 1_000_000,
+        (long) toPod.getMedian() / 1_000_000,
         toPod.getMax() / 1_000_000,
         metrics.timer(RESERVE_TO_POD_CREATED).getCount(),
-        toActive.getMedian() / 1_000_000,
+        (long) toActive.getMedian() / 1_000_000,
         toActive.getMax() / 1_000_000);
   }
 
