@@ -25,6 +25,9 @@ database:
   url: ${ODC_DATABASE_URL}
   user: ${ODC_DATABASE_USER}
   password: ${ODC_DATABASE_PASSWORD}
+  # Dropwizard's pool defaults (min and initial 10) exceed small pools and fail validation.
+  minSize: 2
+  initialSize: 2
   maxSize: {{ .maxSize }}
   validationQuery: "/* odc health */ select 1"
 {{- end -}}

@@ -64,10 +64,10 @@ final class Chart {
   }
 
   /**
-   * helm-java's template leaves hook objects (the migration Job, the bundled database's Secret)
-   * out of its output. Tests render a copy of the chart in which the hook annotations are renamed
-   * to {@link #HOOK_PREFIX}, so hooks appear as ordinary objects that still say which hook they
-   * belong to.
+   * helm-java's template leaves hook objects (the migration Job, the bundled database's Secret) out
+   * of its output. Tests render a copy of the chart in which the hook annotations are renamed to
+   * {@link #HOOK_PREFIX}, so hooks appear as ordinary objects that still say which hook they belong
+   * to.
    */
   static final String HOOK_PREFIX = "test.odc.dev/hook";
 
@@ -123,7 +123,9 @@ final class Chart {
     copyTree(dir(), copy);
     try {
       JsonNode merged =
-          merge(YAML.readTree(dir().resolve("values.yaml").toFile()), YAML.readTree(valuesFile.get().toFile()));
+          merge(
+              YAML.readTree(dir().resolve("values.yaml").toFile()),
+              YAML.readTree(valuesFile.get().toFile()));
       YAML.writeValue(copy.resolve("values.yaml").toFile(), merged);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -183,8 +185,7 @@ final class Chart {
       Map.Entry<String, JsonNode> field = it.next();
       JsonNode existing = result.get(field.getKey());
       result.set(
-          field.getKey(),
-          existing == null ? field.getValue() : merge(existing, field.getValue()));
+          field.getKey(), existing == null ? field.getValue() : merge(existing, field.getValue()));
     }
     return result;
   }

@@ -19,7 +19,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** helm lint and helm template (through helm-java) for the default, EKS and GKE values. */
 class ChartRenderTest {
 
-  /** The only kinds without a fabric8 model class on this classpath: CRDs, checked by apiVersion. */
+  /**
+   * The only kinds without a fabric8 model class on this classpath: CRDs, checked by apiVersion.
+   */
   private static final Map<String, String> CUSTOM_KINDS =
       Map.of(
           "VolumeSnapshotClass", "snapshot.storage.k8s.io/v1",
@@ -31,7 +33,8 @@ class ChartRenderTest {
     LintResult result = Chart.lint(profile, scratch);
 
     assertThat(result.isFailed()).as("lint of %s: %s", profile, result.getMessages()).isFalse();
-    assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+    assertThat(result.getMessages())
+        .noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
   }
 
   @ParameterizedTest
@@ -43,10 +46,16 @@ class ChartRenderTest {
     Set<String> identities = new HashSet<>();
     for (HasMetadata object : objects) {
       String identity =
-          object.getKind() + "/" + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+          object.getKind()
+              + "/"
+              + object.getMetadata().getNamespace()
+              + "/"
+              + object.getMetadata().getName();
       assertThat(identities.add(identity)).as("duplicate %s", identity).isTrue();
       if (object instanceof GenericKubernetesResource generic) {
-        assertThat(CUSTOM_KINDS).as("untyped kind %s", generic.getKind()).containsKey(generic.getKind());
+        assertThat(CUSTOM_KINDS)
+            .as("untyped kind %s", generic.getKind())
+            .containsKey(generic.getKind());
         assertThat(generic.getApiVersion()).isEqualTo(CUSTOM_KINDS.get(generic.getKind()));
       }
       assertThat(object.getMetadata().getLabels())
@@ -59,12 +68,14 @@ class ChartRenderTest {
   @Test
   void optionalObjectsFollowTheirSwitches() {
     List<HasMetadata> defaults = Chart.parse(Chart.template(Profile.DEFAULT));
-    assertThat(defaults).extracting(HasMetadata::getKind)
+    assertThat(defaults)
+        .extracting(HasMetadata::getKind)
         .doesNotContain("Ingress", "ServiceMonitor", "StorageClass", "VolumeSnapshotClass")
         .contains("StatefulSet");
 
     List<HasMetadata> eks = Chart.parse(Chart.template(Profile.EKS));
-    assertThat(eks).extracting(HasMetadata::getKind)
+    assertThat(eks)
+        .extracting(HasMetadata::getKind)
         .contains("Ingress", "ServiceMonitor", "StorageClass", "VolumeSnapshotClass")
         .doesNotContain("StatefulSet");
 

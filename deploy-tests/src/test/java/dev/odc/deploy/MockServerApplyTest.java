@@ -59,7 +59,12 @@ class MockServerApplyTest {
       assertThat(stored.getMetadata().getLabels()).isEqualTo(object.getMetadata().getLabels());
     }
     Deployment processor =
-        client.apps().deployments().inNamespace(Chart.NAMESPACE).withName("odc-reservation-processor").get();
+        client
+            .apps()
+            .deployments()
+            .inNamespace(Chart.NAMESPACE)
+            .withName("odc-reservation-processor")
+            .get();
     assertThat(processor.getSpec().getReplicas()).isEqualTo(2);
     assertThat(client.rbac().roles().inNamespace("odc-reservations").list().getItems())
         .extracting(Role::getMetadata)

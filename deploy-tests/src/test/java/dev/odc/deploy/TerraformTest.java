@@ -41,7 +41,15 @@ class TerraformTest {
       assertThat(parsed).as(file.toString()).isNotEmpty();
       assertThat(parsed.keySet())
           .as(file.toString())
-          .isSubsetOf("terraform", "variable", "output", "resource", "data", "locals", "module", "provider");
+          .isSubsetOf(
+              "terraform",
+              "variable",
+              "output",
+              "resource",
+              "data",
+              "locals",
+              "module",
+              "provider");
     }
   }
 
@@ -58,12 +66,16 @@ class TerraformTest {
               .as("%s: variable %s needs a description", dir, name)
               .isNotBlank()
               .isNotEqualTo("null");
-          assertThat(variable.get("type")).as("%s: variable %s needs a type", dir, name).isNotNull();
+          assertThat(variable.get("type"))
+              .as("%s: variable %s needs a type", dir, name)
+              .isNotNull();
           boolean isBool = String.valueOf(variable.get("type")).startsWith("BooleanPrimitiveType");
           if (!isBool) {
             List<Map<String, Object>> validations = Terraform.repeated(variable.get("validation"));
             assertThat(validations)
-                .as("%s: variable %s (type %s) needs a validation block", dir, name, variable.get("type"))
+                .as(
+                    "%s: variable %s (type %s) needs a validation block",
+                    dir, name, variable.get("type"))
                 .isNotEmpty();
             for (Map<String, Object> validation : validations) {
               assertThat(validation).containsKey("condition");
@@ -123,8 +135,7 @@ class TerraformTest {
   @ValueSource(strings = {"values-eks.yaml", "values-gke.yaml"})
   void outputsNamedInTheValuesFilesExist(String valuesFile) throws IOException {
     String cloud = valuesFile.substring("values-".length(), valuesFile.indexOf('.'));
-    Set<String> outputs =
-        Terraform.blocks(Terraform.module("modules/" + cloud), "output").keySet();
+    Set<String> outputs = Terraform.blocks(Terraform.module("modules/" + cloud), "output").keySet();
     Set<String> named = new LinkedHashSet<>();
     Matcher matcher = OUTPUT_COMMENT.matcher(Files.readString(Chart.dir().resolve(valuesFile)));
     while (matcher.find()) {
@@ -147,7 +158,8 @@ class TerraformTest {
 
     assertThat(call.get("source")).isEqualTo("../../modules/" + cloud);
     List<String> arguments = new ArrayList<>(call.keySet());
-    arguments.removeAll(List.of("source", "version", "providers", "depends_on", "count", "for_each"));
+    arguments.removeAll(
+        List.of("source", "version", "providers", "depends_on", "count", "for_each"));
     assertThat(moduleVariables.keySet()).containsAll(arguments);
     moduleVariables.forEach(
         (name, block) -> {
@@ -160,17 +172,21 @@ class TerraformTest {
   @Test
   void gpuNodesAreLabelledAndTaintedAsTheChartExpects() throws IOException {
     String chartLabelKey =
-        Chart.yaml(Files.readString(Chart.dir().resolve("values.yaml"))).get("gpuNodeLabelKey").asText();
+        Chart.yaml(Files.readString(Chart.dir().resolve("values.yaml")))
+            .get("gpuNodeLabelKey")
+            .asText();
     Map<String, Object> eks =
         Terraform.map(
-            Terraform.map(Terraform.blocks(Terraform.module("modules/eks"), "resource")
-                    .get("aws_eks_node_group"))
+            Terraform.map(
+                    Terraform.blocks(Terraform.module("modules/eks"), "resource")
+                        .get("aws_eks_node_group"))
                 .get("gpu"));
     Map<String, Object> gke =
         Terraform.map(
             Terraform.map(
-                    Terraform.map(Terraform.blocks(Terraform.module("modules/gke"), "resource")
-                            .get("google_container_node_pool"))
+                    Terraform.map(
+                            Terraform.blocks(Terraform.module("modules/gke"), "resource")
+                                .get("google_container_node_pool"))
                         .get("gpu"))
                 .get("node_config"));
 
@@ -213,7 +229,8 @@ class TerraformTest {
                 .get("this"));
     Map<String, Object> pdCsi =
         Terraform.map(
-            Terraform.map(cluster.get("addons_config")).get("gce_persistent_disk_csi_driver_config"));
+            Terraform.map(cluster.get("addons_config"))
+                .get("gce_persistent_disk_csi_driver_config"));
     assertThat(pdCsi).containsEntry("enabled", true);
   }
 
@@ -229,7 +246,8 @@ class TerraformTest {
   }
 
   private static JsonNode mapping() {
-    try (InputStream in = TerraformTest.class.getResourceAsStream("/chart-terraform-outputs.yaml")) {
+    try (InputStream in =
+        TerraformTest.class.getResourceAsStream("/chart-terraform-outputs.yaml")) {
       return Chart.yaml(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -43,11 +43,13 @@ class WorkloadTest {
           assertThat(deployment.getSpec().getReplicas()).as(component).isEqualTo(replicas);
           Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
           assertThat(container.getArgs())
-              .containsExactly("-jar", "/app/" + component + ".jar", "server", "/etc/odc/config.yml");
+              .containsExactly(
+                  "-jar", "/app/" + component + ".jar", "server", "/etc/odc/config.yml");
           assertThat(container.getPorts())
               .extracting(p -> p.getName() + ":" + p.getContainerPort())
               .containsExactlyInAnyOrder("http:8080", "admin:8081");
-          assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthcheck");
+          assertThat(container.getReadinessProbe().getHttpGet().getPath())
+              .isEqualTo("/healthcheck");
           assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal())
               .isEqualTo("admin");
           assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal())
@@ -156,7 +158,7 @@ class WorkloadTest {
         .containsEntry(Chart.HOOK_PREFIX, "pre-install,pre-upgrade");
     Container container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(container.getArgs())
-        .containsExactly("-jar", "/app/api-service.jar", "db", "migrate", "/etc/odc/config.yml");
+        .containsExactly("-jar", "/app/api-service.jar", "migrate", "/etc/odc/config.yml");
     assertThat(job.getSpec().getTemplate().getSpec().getRestartPolicy()).isEqualTo("Never");
     // The hook runs before the release's ordinary ConfigMaps exist: it must bring its own.
     String configMapName =
@@ -169,8 +171,12 @@ class WorkloadTest {
     ConfigMap config = Chart.named(objects, ConfigMap.class, configMapName);
     assertThat(config.getMetadata().getAnnotations())
         .containsEntry(Chart.HOOK_PREFIX, "pre-install,pre-upgrade");
-    assertThat(Integer.parseInt(config.getMetadata().getAnnotations().get(Chart.HOOK_PREFIX + "-weight")))
-        .isLessThan(Integer.parseInt(job.getMetadata().getAnnotations().get(Chart.HOOK_PREFIX + "-weight")));
+    assertThat(
+            Integer.parseInt(
+                config.getMetadata().getAnnotations().get(Chart.HOOK_PREFIX + "-weight")))
+        .isLessThan(
+            Integer.parseInt(
+                job.getMetadata().getAnnotations().get(Chart.HOOK_PREFIX + "-weight")));
   }
 
   @Test
@@ -203,7 +209,8 @@ class WorkloadTest {
     assertThat(snapshotClass.getAdditionalProperties()).containsEntry("driver", "ebs.csi.aws.com");
     assertThat(irsaOf(objects, "odc-reservation-processor"))
         .isEqualTo("arn:aws:iam::123456789012:role/odc-services");
-    assertThat(irsaOf(objects, "odc-cronjobs")).isEqualTo("arn:aws:iam::123456789012:role/odc-services");
+    assertThat(irsaOf(objects, "odc-cronjobs"))
+        .isEqualTo("arn:aws:iam::123456789012:role/odc-services");
     assertThat(irsaOf(objects, "odc-api-service")).isNull();
     assertThat(Chart.ofType(objects, Ingress.class)).hasSize(1);
   }
@@ -216,10 +223,7 @@ class WorkloadTest {
     assertThat(storageClass.getProvisioner()).isEqualTo("pd.csi.storage.gke.io");
     assertThat(storageClass.getParameters()).containsEntry("type", "pd-balanced");
     for (String account : List.of("odc-reservation-processor", "odc-cronjobs")) {
-      assertThat(
-              Chart.named(objects, ServiceAccount.class, account)
-                  .getMetadata()
-                  .getAnnotations())
+      assertThat(Chart.named(objects, ServiceAccount.class, account).getMetadata().getAnnotations())
           .containsEntry(
               "iam.gke.io/gcp-service-account", "odc-services@my-project.iam.gserviceaccount.com");
     }
@@ -228,13 +232,15 @@ class WorkloadTest {
   @Test
   void theReservationsNamespaceOutlivesTheRelease() {
     Namespace namespace =
-        Chart.named(Chart.parse(Chart.template(Profile.DEFAULT)), Namespace.class, "odc-reservations");
+        Chart.named(
+            Chart.parse(Chart.template(Profile.DEFAULT)), Namespace.class, "odc-reservations");
 
     assertThat(namespace.getMetadata().getAnnotations())
         .containsEntry("helm.sh/resource-policy", "keep");
     assertThat(
             Chart.parse(
-                    Chart.template(Profile.DEFAULT, Map.of("namespaces.createReservations", "false")))
+                    Chart.template(
+                        Profile.DEFAULT, Map.of("namespaces.createReservations", "false")))
                 .stream()
                 .filter(Namespace.class::isInstance))
         .isEmpty();
