@@ -7,6 +7,16 @@ import java.util.Locale;
 final class Banner {
   private Banner() {}
 
+  /** {@code -t h100 -g 2 -H 1} with the default nodes, else the first GPU type's. */
+  static String reserveArguments(Sandbox.Plan plan) {
+    var pool =
+        plan.pools().stream()
+            .filter(p -> p.gpuType().equals("h100"))
+            .findFirst()
+            .orElse(plan.pools().getFirst());
+    return "-t " + pool.gpuType() + " -g " + Math.min(2, pool.gpusPerNode()) + " -H 1";
+  }
+
   static String render(Sandbox.Plan plan, Sandbox.Ready ready, Duration startup) {
     StringBuilder b = new StringBuilder();
     b.append('\n')
@@ -70,7 +80,7 @@ final class Banner {
       b.append("  bin/gpu-dev config set api-url ").append(ready.apiUrl()).append('\n');
     }
     b.append("  bin/gpu-dev login\n");
-    b.append("  bin/gpu-dev reserve -t h100 -g 2 -H 1\n");
+    b.append("  bin/gpu-dev reserve ").append(reserveArguments(plan)).append('\n');
     b.append("  bin/gpu-dev avail\n");
     b.append('\n').append("Press Ctrl-C to stop the sandbox; its data stays for the next start.\n");
     return b.toString();

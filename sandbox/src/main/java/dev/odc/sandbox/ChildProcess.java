@@ -60,8 +60,7 @@ final class ChildProcess implements AutoCloseable {
   /** Polls {@code url} until it answers 200, failing early if the process dies. */
   void awaitHttpOk(String url, Duration timeout) throws IOException {
     Instant deadline = Instant.now().plus(timeout);
-    try (HttpClient http =
-        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+    try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
       HttpRequest request =
           HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build();
       while (true) {
@@ -86,7 +85,14 @@ final class ChildProcess implements AutoCloseable {
         }
         if (Instant.now().isAfter(deadline)) {
           throw new IOException(
-              "the " + name + " did not answer at " + url + " within " + timeout + "; log: " + logFile);
+              "the "
+                  + name
+                  + " did not answer at "
+                  + url
+                  + " within "
+                  + timeout
+                  + "; log: "
+                  + logFile);
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
       }

@@ -27,7 +27,8 @@ final class ClusterSimulation implements AutoCloseable {
   static ClusterSimulation start(KubernetesClient client, List<NodePool> pools, String namespace) {
     client
         .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .createOr(existing -> existing.update());
     ClusterSimulator.Builder builder =
         ClusterSimulator.builder(client)

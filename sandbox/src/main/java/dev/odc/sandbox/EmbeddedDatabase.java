@@ -46,6 +46,8 @@ final class EmbeddedDatabase implements AutoCloseable {
         EmbeddedPostgres.builder()
             .setDataDirectory(dataDir)
             .setCleanDataDirectory(false)
+            // The sandbox's own shutdown hook stops PostgreSQL after the services that use it.
+            .setRegisterShutdownHook(false)
             .setServerConfig("max_connections", "200")
             .setServerConfig("fsync", "on");
     if (port > 0) {

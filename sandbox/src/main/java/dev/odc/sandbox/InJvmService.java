@@ -36,8 +36,8 @@ final class InJvmService implements AutoCloseable {
   }
 
   /**
-   * Runs {@code application}'s server command with {@code configFile}; returns once the server
-   * has started.
+   * Runs {@code application}'s server command with {@code configFile}; returns once the server has
+   * started.
    *
    * @throws ServiceStartException when the configuration is rejected or start-up fails
    */

@@ -113,7 +113,8 @@ final class LocalIdentityProvider implements AutoCloseable {
     }
     ArrayNode adminList = new ObjectMapper().createArrayNode();
     admins.stream().sorted().forEach(adminList::add);
-    String adminText = admins.isEmpty() ? "none" : String.join(", ", admins.stream().sorted().toList());
+    String adminText =
+        admins.isEmpty() ? "none" : String.join(", ", admins.stream().sorted().toList());
     return template
         .replace("@ADMINS_JSON@", adminList.toString())
         .replace("@ADMIN_GROUP@", ADMIN_GROUP)
@@ -121,7 +122,10 @@ final class LocalIdentityProvider implements AutoCloseable {
   }
 
   private static String htmlEscape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 
   @Override

@@ -61,8 +61,6 @@ final class NodePools {
   static String describe(List<NodePool> pools) {
     return String.join(
         ", ",
-        pools.stream()
-            .map(p -> p.count() + " × " + p.gpusPerNode() + " " + p.gpuType())
-            .toList());
+        pools.stream().map(p -> p.count() + " × " + p.gpusPerNode() + " " + p.gpuType()).toList());
   }
 }

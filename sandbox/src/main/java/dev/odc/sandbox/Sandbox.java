@@ -34,8 +34,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bin/sandbox}: the whole ODC platform on one machine. PostgreSQL (embedded, data kept),
- * a loopback OIDC provider, a simulated Kubernetes cluster with GPU nodes, and the api-service,
+ * {@code bin/sandbox}: the whole ODC platform on one machine. PostgreSQL (embedded, data kept), a
+ * loopback OIDC provider, a simulated Kubernetes cluster with GPU nodes, and the api-service,
  * reservation-processor and cronjobs, with the CLI pointed at it.
  */
 @Command(
@@ -167,6 +167,11 @@ public final class Sandbox implements Callable<Integer> {
 
   public static void main(String[] args) {
     BootstrapLogging.bootstrap(Level.WARN);
+    // On a busy machine the simulated API server's event loop is often slow; that is no news
+    // for a sandbox user (the services' own configuration says the same once it applies).
+    ((ch.qos.logback.classic.Logger)
+            LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker"))
+        .setLevel(Level.ERROR);
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
     CommandLine cmd = new CommandLine(new Sandbox(System.getenv()));
@@ -391,8 +396,7 @@ public final class Sandbox implements Callable<Integer> {
       if (plan.database().isPresent()) {
         database = plan.database().get();
       } else {
-        EmbeddedDatabase embedded =
-            EmbeddedDatabase.start(plan.dataDir().resolve("postgres"), 0);
+        EmbeddedDatabase embedded = EmbeddedDatabase.start(plan.dataDir().resolve("postgres"), 0);
         running.push(embedded);
         database = embedded.url();
       }
@@ -460,13 +464,7 @@ public final class Sandbox implements Callable<Integer> {
     Optional<CliSetup.Outcome> cli =
         plan.writeCliConfig() ? Optional.of(CliSetup.configure(env, apiUrl)) : Optional.empty();
     return new Ready(
-        apiUrl,
-        trusted,
-        database,
-        plan.database().isEmpty(),
-        kubeUrl,
-        cli,
-        settings.logFile());
+        apiUrl, trusted, database, plan.database().isEmpty(), kubeUrl, cli, settings.logFile());
   }
 
   /** Prints one line per finished start-up step with the time it took. */
@@ -481,7 +479,10 @@ public final class Sandbox implements Callable<Integer> {
     void done(String what) {
       Instant now = Instant.now();
       out.printf(
-          Locale.ROOT, "  ready: %s (%.1f s)%n", what, Duration.between(last, now).toMillis() / 1000.0);
+          Locale.ROOT,
+          "  ready: %s (%.1f s)%n",
+          what,
+          Duration.between(last, now).toMillis() / 1000.0);
       out.flush();
       last = now;
     }

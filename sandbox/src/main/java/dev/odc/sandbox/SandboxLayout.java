@@ -10,8 +10,8 @@ final class SandboxLayout {
   private SandboxLayout() {}
 
   /**
-   * The jars of the identity provider: the {@value #OIDC_LIB_PROPERTY} system property, else
-   * {@code oidc-lib/} beside the directory or jar this class was loaded from.
+   * The jars of the identity provider: the {@value #OIDC_LIB_PROPERTY} system property, else {@code
+   * oidc-lib/} beside the directory or jar this class was loaded from.
    */
   static Path oidcLibDir() {
     String configured = System.getProperty(OIDC_LIB_PROPERTY);

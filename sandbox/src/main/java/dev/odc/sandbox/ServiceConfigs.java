@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The sandbox configuration of each service, as the YAML file its Dropwizard {@code server}
- * command reads; written to {@code <data-dir>/run/} so users can see exactly what runs.
+ * The sandbox configuration of each service, as the YAML file its Dropwizard {@code server} command
+ * reads; written to {@code <data-dir>/run/} so users can see exactly what runs.
  */
 final class ServiceConfigs {
   private static final ObjectMapper YAML =

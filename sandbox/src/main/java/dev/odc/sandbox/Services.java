@@ -12,11 +12,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,14 +58,13 @@ final class Services {
   }
 
   /**
-   * Starts the api-service, reservation-processor and cronjobs; if one fails, those already
-   * started are stopped again.
+   * Starts the api-service, reservation-processor and cronjobs; if one fails, those already started
+   * are stopped again.
    */
   static List<InJvmService> start(Settings s) throws IOException, ServiceStartException {
     Path apiConfig = ServiceConfigs.write(s.runDir(), "api-service.yml", ServiceConfigs.api(s));
     Path processorConfig =
-        ServiceConfigs.write(
-            s.runDir(), "reservation-processor.yml", ServiceConfigs.processor(s));
+        ServiceConfigs.write(s.runDir(), "reservation-processor.yml", ServiceConfigs.processor(s));
     Path cronjobsConfig =
         ServiceConfigs.write(s.runDir(), "cronjobs.yml", ServiceConfigs.cronjobs(s));
     // The three start side by side: most of their start-up is class loading and JIT.
@@ -141,8 +140,7 @@ final class Services {
   /** Waits until the API answers its public login configuration. */
   static void awaitReady(Settings s, String apiUrl, Duration timeout) throws IOException {
     Instant deadline = Instant.now().plus(timeout);
-    try (HttpClient http =
-        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+    try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
       HttpRequest request =
           HttpRequest.newBuilder(URI.create(apiUrl + "/v1/auth/config"))
               .timeout(Duration.ofSeconds(2))
@@ -161,7 +159,12 @@ final class Services {
         }
         if (Instant.now().isAfter(deadline)) {
           throw new IOException(
-              "the API did not answer at " + apiUrl + " within " + timeout + "; see " + s.logFile());
+              "the API did not answer at "
+                  + apiUrl
+                  + " within "
+                  + timeout
+                  + "; see "
+                  + s.logFile());
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
       }

@@ -56,7 +56,11 @@ final class SimulatedCluster implements AutoCloseable {
     requireNonNull(pools, "pools is null");
     KubernetesMockServer server =
         new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
     server.init(InetAddress.getLoopbackAddress(), port);
     KubernetesClient client = server.createClient();
     String masterUrl = "http://127.0.0.1:" + server.getPort();

@@ -55,7 +55,8 @@ final class DevToolsPage implements AutoCloseable {
                   .buildAsync(
                       URI.create(target.path("webSocketDebuggerUrl").asText()), page.listener())
                   .get(10, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
           throw new IOException("cannot attach to the page in Chromium", e);
         }
         return Optional.of(page);
@@ -91,7 +92,9 @@ final class DevToolsPage implements AutoCloseable {
     };
   }
 
-  /** Evaluates {@code expression} in the page and returns its value (JSON), waiting at most 10 s. */
+  /**
+   * Evaluates {@code expression} in the page and returns its value (JSON), waiting at most 10 s.
+   */
   JsonNode evaluate(String expression) throws Exception {
     int id = ids.incrementAndGet();
     CompletableFuture<JsonNode> answer = new CompletableFuture<>();
