@@ -99,6 +99,23 @@ public record ProcessorSettings(
         dnsDomain);
   }
 
+  public ProcessorSettings withMaxDeliveries(int deliveries) {
+    return new ProcessorSettings(
+        namespace,
+        gpuTypeLabel,
+        workerId,
+        leaseTtl,
+        claimInterval,
+        visibilityTimeout,
+        deliveries,
+        retryDelay,
+        defaultImage,
+        pendingTimeout,
+        defaultDiskSizeGb,
+        sharedVolumeClass,
+        dnsDomain);
+  }
+
   public ProcessorSettings withLeaseTtl(Duration ttl) {
     return new ProcessorSettings(
         namespace,

@@ -345,6 +345,39 @@ class ProcessorIT {
   }
 
   @Test
+  void messageThatKeepsFailingIsDeadLetteredAndTheReservationFailed() {
+    simulate(NodePool.of("l4", 1, 4));
+    Processor processor =
+        new Processor(
+            jdbi,
+            client,
+            new KubernetesStorageBackend(client, new StorageFactory()),
+            ProcessorSettings.defaults("p1").withMaxDeliveries(2),
+            SshKeySource.of(Map.of()),
+            null);
+    processors.add(processor);
+    processor.withStepHook(
+        (step, res) -> {
+          if (step == Processor.Step.CLAIM) {
+            throw new IllegalStateException("storage is down");
+          }
+        });
+    processor.start();
+    User alice = TestData.user(jdbi, "alice");
+
+    Reservation r = reserve(alice, "unlucky", "l4", 1, 1, "home");
+    Reservation failed = awaitStatus(r.id(), ReservationStatus.FAILED);
+
+    assertThat(failed.failureReason())
+        .isEqualTo("the server could not be provisioned after 2 attempts: storage is down");
+    DiskDao disks = jdbi.onDemand(DiskDao.class);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> disks.findByUserAndName(alice.id(), "home").orElseThrow().inUseBy() == null);
+    assertThat(podsOf(r.id())).isEmpty();
+  }
+
+  @Test
   void crashLoopingServerFailsWithAReasonUsersUnderstand() {
     simulate(NodePool.of("l4", 1, 4));
     sim.injectFailure(p -> true, PodFailure.CRASH_LOOP);
