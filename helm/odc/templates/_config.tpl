@@ -76,10 +76,16 @@ migrateOnStart: {{ not .Values.migrations.enabled }}
 {{ include "odc.config.database" (dict "maxSize" 8) }}
 kubernetes:
   namespace: {{ .Values.namespaces.reservations }}
-  gpuTypeLabel: {{ .Values.gpuNodeLabelKey }}
-  storageClassName: {{ .Values.storage.storageClassName }}
-  volumeSnapshotClassName: {{ .Values.storage.volumeSnapshotClassName }}
-{{ include "odc.config.gpuTypes" . }}
+storage:
+  namespace: {{ .Values.namespaces.reservations }}
+  storageClass: {{ .Values.storage.storageClassName }}
+  volumeSnapshotClass: {{ .Values.storage.volumeSnapshotClassName }}
+  defaultSizeGb: {{ .Values.limits.defaultDiskSizeGb }}
+gpuTypeLabel: {{ .Values.gpuNodeLabelKey }}
+namespace: {{ .Values.namespaces.reservations }}
+# Queue leases are held per replica: the pod name identifies the holder.
+workerId: ${ODC_POD_NAME}
+defaultImage: {{ .Values.reservations.defaultImage | quote }}
 {{- end -}}
 
 {{- define "odc.config.cronjobs" -}}

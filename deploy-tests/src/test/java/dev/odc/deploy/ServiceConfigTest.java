@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odc.api.ApiConfiguration;
 import dev.odc.cronjobs.CronjobsConfiguration;
 import dev.odc.deploy.Chart.Profile;
+import dev.odc.processor.ProcessorConfiguration;
 import io.dropwizard.configuration.ConfigurationSourceProvider;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.configuration.YamlConfigurationFactory;
@@ -66,6 +67,20 @@ class ServiceConfigTest {
 
     assertThat(config.getKubernetes().getNamespace()).isEqualTo("odc-reservations");
     assertThat(config.getScheduler().getInstanceId()).isEqualTo(ENV.get("ODC_POD_NAME"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Profile.class)
+  void reservationProcessorAcceptsItsConfiguration(Profile profile) throws Exception {
+    ProcessorConfiguration config =
+        load(
+            ProcessorConfiguration.class,
+            Chart.parse(Chart.template(profile)),
+            "odc-reservation-processor");
+
+    assertThat(config.getNamespace()).isEqualTo("odc-reservations");
+    assertThat(config.getGpuTypeLabel()).isEqualTo("odc.dev/gpu-type");
+    assertThat(config.getWorkerId()).isEqualTo(ENV.get("ODC_POD_NAME"));
   }
 
   private static <T extends Configuration> T load(

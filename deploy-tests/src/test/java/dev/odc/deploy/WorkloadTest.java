@@ -141,7 +141,8 @@ class WorkloadTest {
 
     JsonNode processor = config(objects, "odc-reservation-processor");
     assertThat(processor.at("/kubernetes/namespace").asText()).isEqualTo("odc-reservations");
-    assertThat(processor.at("/kubernetes/gpuTypeLabel").asText()).isEqualTo("odc.dev/gpu-type");
+    assertThat(processor.at("/gpuTypeLabel").asText()).isEqualTo("odc.dev/gpu-type");
+    assertThat(processor.at("/storage/volumeSnapshotClass").asText()).isNotBlank();
 
     JsonNode cronjobs = config(objects, "odc-cronjobs");
     assertThat(cronjobs.at("/scheduler/instanceId").asText()).isEqualTo("${ODC_POD_NAME}");
