@@ -100,8 +100,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
       server.setRegisterDefaultExceptionMappers(false);
     }
 
-    ManagedDataSource dataSource =
-        config.getDatabase().build(environment.metrics(), "postgresql");
+    ManagedDataSource dataSource = config.getDatabase().build(environment.metrics(), "postgresql");
     if (config.isMigrateOnStart()) {
       Database.migrate(dataSource);
     }
@@ -150,12 +149,13 @@ public class ApiApplication extends Application<ApiConfiguration> {
         .register(
             new ReservationResource(
                 new ReservationService(jdbi, config.getLimits(), config.getDefaultImage(), clock)));
-    environment.jersey().register(new DiskResource(new DiskService(jdbi, config.getLimits(), clock)));
+    environment
+        .jersey()
+        .register(new DiskResource(new DiskService(jdbi, config.getLimits(), clock)));
     environment.jersey().register(new AuditResource(new AuditService(jdbi)));
     environment
         .jersey()
-        .register(
-            new ApiKeyResource(new ApiKeyService(jdbi, config.getApiKeys(), issuer, clock)));
+        .register(new ApiKeyResource(new ApiKeyService(jdbi, config.getApiKeys(), issuer, clock)));
     environment.jersey().register(new AuthResource(config, jdbi, aws, issuer));
     environment.jersey().register(new MeResource(jdbi, config.getLimits()));
     environment.jersey().register(new AvailabilityResource(jdbi));

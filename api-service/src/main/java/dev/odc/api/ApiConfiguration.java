@@ -191,21 +191,45 @@ public class ApiConfiguration extends Configuration {
 
   /** Per-user limits. */
   public static class LimitsConfig {
-    @JsonProperty @Min(1) public int maxConcurrentGpus = 8;
+    @JsonProperty
+    @Min(1)
+    public int maxConcurrentGpus = 8;
+
     @JsonProperty public double maxHoursPerReservation = 24;
     @JsonProperty public double maxTotalHours = 72;
-    @JsonProperty @Min(0) public int maxDisks = 5;
-    @JsonProperty @Min(1) public int defaultDiskSizeGb = 100;
-    @JsonProperty @Min(1) public int maxDiskSizeGb = 2000;
-    @JsonProperty @Min(1) public int maxNodeCount = 8;
+
+    @JsonProperty
+    @Min(0)
+    public int maxDisks = 5;
+
+    @JsonProperty
+    @Min(1)
+    public int defaultDiskSizeGb = 100;
+
+    @JsonProperty
+    @Min(1)
+    public int maxDiskSizeGb = 2000;
+
+    @JsonProperty
+    @Min(1)
+    public int maxNodeCount = 8;
   }
 
   /** A GPU type the platform offers; upserted into gpu_types at start-up. */
   public static class GpuTypeConfig {
     @JsonProperty @NotBlank public String name;
     @JsonProperty @NotBlank public String nodeLabelValue;
-    @JsonProperty @Min(1) public int gpusPerNode;
-    @JsonProperty @Min(0) public int cpusPerNode;
-    @JsonProperty @Min(0) public int memoryGbPerNode;
+
+    @JsonProperty
+    @Min(1)
+    public int gpusPerNode;
+
+    @JsonProperty
+    @Min(0)
+    public int cpusPerNode;
+
+    @JsonProperty
+    @Min(0)
+    public int memoryGbPerNode;
   }
 }

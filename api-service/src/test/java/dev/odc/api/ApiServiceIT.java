@@ -167,7 +167,8 @@ class ApiServiceIT {
   }
 
   static long count(String table) {
-    return jdbi().withHandle(h -> h.createQuery("select count(*) from " + table).mapTo(Long.class).one());
+    return jdbi()
+        .withHandle(h -> h.createQuery("select count(*) from " + table).mapTo(Long.class).one());
   }
 
   static long queueLength() {
@@ -220,7 +221,9 @@ class ApiServiceIT {
     assertThat(creations).isEqualTo(1);
     // a second login does not create another user
     call("/v1/me", alice()).get().close();
-    assertThat(jdbi().onDemand(UserDao.class).list()).extracting("username").containsOnlyOnce("alice");
+    assertThat(jdbi().onDemand(UserDao.class).list())
+        .extracting("username")
+        .containsOnlyOnce("alice");
   }
 
   @Test
@@ -243,11 +246,16 @@ class ApiServiceIT {
             .serialize());
     // signed by the same server for another issuer
     bad.add(
-        OIDC.issueToken("other", "sub-alice", TestServers.AUDIENCE, Map.of("preferred_username", "alice"))
+        OIDC.issueToken(
+                "other", "sub-alice", TestServers.AUDIENCE, Map.of("preferred_username", "alice"))
             .serialize());
     // wrong audience
     bad.add(
-        OIDC.issueToken(TestServers.ISSUER_ID, "sub-alice", "someone-else", Map.of("preferred_username", "alice"))
+        OIDC.issueToken(
+                TestServers.ISSUER_ID,
+                "sub-alice",
+                "someone-else",
+                Map.of("preferred_username", "alice"))
             .serialize());
     // alg: none
     bad.add(new PlainJWT(claims).serialize());
@@ -255,18 +263,21 @@ class ApiServiceIT {
     JWKSet jwks = JWKSet.load(OIDC.jwksUrl(TestServers.ISSUER_ID).url());
     RSAKey publicKey = (RSAKey) jwks.getKeys().get(0);
     SignedJWT hmac =
-        new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(publicKey.getKeyID()).build(), claims);
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(publicKey.getKeyID()).build(), claims);
     hmac.sign(new MACSigner(publicKey.toRSAPublicKey().getEncoded()));
     bad.add(hmac.serialize());
     // a key the issuer never published
     RSAKey stranger = new RSAKeyGenerator(2048).keyID("unknown-kid").generate();
     SignedJWT unknownKid =
-        new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("unknown-kid").build(), claims);
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("unknown-kid").build(), claims);
     unknownKid.sign(new RSASSASigner(stranger));
     bad.add(unknownKid.serialize());
     // the same kid as the real key, another key: the signature does not verify
     SignedJWT wrongKey =
-        new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(publicKey.getKeyID()).build(), claims);
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(publicKey.getKeyID()).build(), claims);
     wrongKey.sign(new RSASSASigner(stranger));
     bad.add(wrongKey.serialize());
     // tampered payload: admin group added after signing
@@ -376,22 +387,83 @@ class ApiServiceIT {
     record Case(String body, int status, ErrorCode code, String mentions) {}
     List<Case> cases =
         List.of(
-            new Case("{\"gpuType\":\"v100\",\"gpuCount\":1,\"hours\":1}", 400, ErrorCode.INVALID_ARGUMENT, "v100"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":9,\"hours\":1}", 400, ErrorCode.INVALID_ARGUMENT, "gpuCount"),
-            new Case("{\"gpuType\":\"t4\",\"gpuCount\":5,\"hours\":1}", 400, ErrorCode.INVALID_ARGUMENT, "gpuCount"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":0}", 400, ErrorCode.INVALID_ARGUMENT, "hours"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":-2}", 400, ErrorCode.INVALID_ARGUMENT, "hours"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":25}", 422, ErrorCode.LIMIT_EXCEEDED, "24"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":1}", 400, ErrorCode.INVALID_ARGUMENT, "hours"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"nodeCount\":9}", 400, ErrorCode.INVALID_ARGUMENT, "nodeCount"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"name\":\"Bad_Name\"}", 400, ErrorCode.INVALID_ARGUMENT, "name"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"name\":\"-x\"}", 400, ErrorCode.INVALID_ARGUMENT, "name"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"disk\":\"../etc\"}", 400, ErrorCode.INVALID_ARGUMENT, "disk"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"disk\":\"nosuchdisk\"}", 404, ErrorCode.NOT_FOUND, "nosuchdisk"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"labels\":{\"bad key!\":\"x\"}}", 400, ErrorCode.INVALID_ARGUMENT, "label"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"image\":\"a b\"}", 400, ErrorCode.INVALID_ARGUMENT, "image"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"colour\":\"red\"}", 400, ErrorCode.MALFORMED_REQUEST, "colour"),
-            new Case("{\"gpuType\":\"h100\",\"gpuCount\":\"two\",\"hours\":1}", 400, ErrorCode.MALFORMED_REQUEST, "gpuCount"),
+            new Case(
+                "{\"gpuType\":\"v100\",\"gpuCount\":1,\"hours\":1}",
+                400,
+                ErrorCode.INVALID_ARGUMENT,
+                "v100"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":9,\"hours\":1}",
+                400,
+                ErrorCode.INVALID_ARGUMENT,
+                "gpuCount"),
+            new Case(
+                "{\"gpuType\":\"t4\",\"gpuCount\":5,\"hours\":1}",
+                400,
+                ErrorCode.INVALID_ARGUMENT,
+                "gpuCount"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":0}",
+                400,
+                ErrorCode.INVALID_ARGUMENT,
+                "hours"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":-2}",
+                400,
+                ErrorCode.INVALID_ARGUMENT,
+                "hours"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":25}",
+                422,
+                ErrorCode.LIMIT_EXCEEDED,
+                "24"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":1}", 400, ErrorCode.INVALID_ARGUMENT, "hours"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"nodeCount\":9}",
+                400,
+                ErrorCode.INVALID_ARGUMENT,
+                "nodeCount"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"name\":\"Bad_Name\"}",
+                400,
+                ErrorCode.INVALID_ARGUMENT,
+                "name"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"name\":\"-x\"}",
+                400,
+                ErrorCode.INVALID_ARGUMENT,
+                "name"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"disk\":\"../etc\"}",
+                400,
+                ErrorCode.INVALID_ARGUMENT,
+                "disk"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"disk\":\"nosuchdisk\"}",
+                404,
+                ErrorCode.NOT_FOUND,
+                "nosuchdisk"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"labels\":{\"bad key!\":\"x\"}}",
+                400,
+                ErrorCode.INVALID_ARGUMENT,
+                "label"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"image\":\"a b\"}",
+                400,
+                ErrorCode.INVALID_ARGUMENT,
+                "image"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"colour\":\"red\"}",
+                400,
+                ErrorCode.MALFORMED_REQUEST,
+                "colour"),
+            new Case(
+                "{\"gpuType\":\"h100\",\"gpuCount\":\"two\",\"hours\":1}",
+                400,
+                ErrorCode.MALFORMED_REQUEST,
+                "gpuCount"),
             new Case("{\"gpuType\":\"h100\",", 400, ErrorCode.MALFORMED_REQUEST, "JSON"),
             new Case("", 400, ErrorCode.INVALID_ARGUMENT, "body"),
             new Case("[1,2]", 400, ErrorCode.MALFORMED_REQUEST, "request body"));
@@ -400,7 +472,8 @@ class ApiServiceIT {
       assertThat(error.message() + error.details()).as(c.body()).contains(c.mentions());
     }
     // oversized body
-    String huge = "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"name\":\"" + "a".repeat(20_000) + "\"}";
+    String huge =
+        "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"name\":\"" + "a".repeat(20_000) + "\"}";
     error(post("/v1/reservations", a, huge), 413, ErrorCode.PAYLOAD_TOO_LARGE);
     // wrong media type, unknown path, wrong method
     error(
@@ -411,11 +484,19 @@ class ApiServiceIT {
     error(call("/v1/reservations", a).put(Entity.json("{}")), 405, ErrorCode.NOT_FOUND);
     // disks and extensions
     error(post("/v1/disks", a, "{\"name\":\"Home Dir\"}"), 400, ErrorCode.INVALID_ARGUMENT);
-    error(post("/v1/disks", a, "{\"name\":\"big\",\"sizeGb\":100000}"), 422, ErrorCode.LIMIT_EXCEEDED);
-    error(post("/v1/disks", a, "{\"name\":\"neg\",\"sizeGb\":-1}"), 400, ErrorCode.INVALID_ARGUMENT);
-    error(post("/v1/api-keys", a, "{\"name\":\"k\",\"ttlHours\":100000}"), 422, ErrorCode.LIMIT_EXCEEDED);
+    error(
+        post("/v1/disks", a, "{\"name\":\"big\",\"sizeGb\":100000}"),
+        422,
+        ErrorCode.LIMIT_EXCEEDED);
+    error(
+        post("/v1/disks", a, "{\"name\":\"neg\",\"sizeGb\":-1}"), 400, ErrorCode.INVALID_ARGUMENT);
+    error(
+        post("/v1/api-keys", a, "{\"name\":\"k\",\"ttlHours\":100000}"),
+        422,
+        ErrorCode.LIMIT_EXCEEDED);
     error(call("/v1/reservations?status=SLEEPING", a).get(), 400, ErrorCode.INVALID_ARGUMENT);
-    error(call("/v1/reservations?cursor=bm90LWEtY3Vyc29y", a).get(), 400, ErrorCode.INVALID_ARGUMENT);
+    error(
+        call("/v1/reservations?cursor=bm90LWEtY3Vyc29y", a).get(), 400, ErrorCode.INVALID_ARGUMENT);
     error(call("/v1/audit?since=yesterday", a).get(), 400, ErrorCode.INVALID_ARGUMENT);
 
     // 4xx answers leave nothing written (the failed-login audit rows aside, there are none here)
@@ -435,7 +516,8 @@ class ApiServiceIT {
     assertThat(tooMany.details()).containsEntry("limit", "maxConcurrentGpus");
     assertThat(tooMany.message()).contains("8");
 
-    Page<Reservation> mine = read(call("/v1/reservations", b).get(), new TypeReference<Page<Reservation>>() {});
+    Page<Reservation> mine =
+        read(call("/v1/reservations", b).get(), new TypeReference<Page<Reservation>>() {});
     Reservation r = mine.items().get(0);
     Response extended = post("/v1/reservations/" + r.id() + "/extend", b, "{\"hours\":20}");
     assertThat(extended.getStatus()).isEqualTo(200);
@@ -453,16 +535,21 @@ class ApiServiceIT {
     Reservation after = read(cancelled, Reservation.class);
     assertThat(after.status()).isEqualTo(ReservationStatus.CANCELLED);
     assertThat(after.endedAt()).isNotNull();
-    assertThat(after.statusHistory()).extracting("status")
+    assertThat(after.statusHistory())
+        .extracting("status")
         .containsExactly(ReservationStatus.PENDING, ReservationStatus.CANCELLED);
     error(post("/v1/reservations/" + r.id() + "/cancel", b, ""), 409, ErrorCode.INVALID_STATE);
-    error(post("/v1/reservations/" + r.id() + "/extend", b, "{\"hours\":1}"), 409, ErrorCode.INVALID_STATE);
+    error(
+        post("/v1/reservations/" + r.id() + "/extend", b, "{\"hours\":1}"),
+        409,
+        ErrorCode.INVALID_STATE);
     reserve(b, "{\"gpuType\":\"t4\",\"gpuCount\":1,\"hours\":1,\"disk\":\"none\"}");
 
     // disks: at most 2
     assertThat(post("/v1/disks", b, "{\"name\":\"d1\"}").getStatus()).isEqualTo(201);
     assertThat(post("/v1/disks", b, "{\"name\":\"d2\",\"sizeGb\":10}").getStatus()).isEqualTo(201);
-    ErrorResponse disks = error(post("/v1/disks", b, "{\"name\":\"d3\"}"), 422, ErrorCode.LIMIT_EXCEEDED);
+    ErrorResponse disks =
+        error(post("/v1/disks", b, "{\"name\":\"d3\"}"), 422, ErrorCode.LIMIT_EXCEEDED);
     assertThat(disks.details()).containsEntry("limit", "maxDisks");
     error(post("/v1/disks", b, "{\"name\":\"d1\"}"), 409, ErrorCode.CONFLICT);
 
@@ -484,7 +571,10 @@ class ApiServiceIT {
     assertThat(r.diskName()).isEqualTo("home");
     error(call("/v1/disks/home", a).delete(), 409, ErrorCode.CONFLICT);
     error(
-        post("/v1/reservations", a, "{\"gpuType\":\"t4\",\"gpuCount\":1,\"hours\":1,\"disk\":\"home\"}"),
+        post(
+            "/v1/reservations",
+            a,
+            "{\"gpuType\":\"t4\",\"gpuCount\":1,\"hours\":1,\"disk\":\"home\"}"),
         409,
         ErrorCode.CONFLICT);
     // rename follows into the waiting reservation
@@ -494,7 +584,8 @@ class ApiServiceIT {
     assertThat(read(call("/v1/reservations/" + r.id(), a).get(), Reservation.class).diskName())
         .isEqualTo("work");
     error(call("/v1/disks/home", a).get(), 404, ErrorCode.NOT_FOUND);
-    assertThat(read(call("/v1/disks/work/snapshots", a).get(), new TypeReference<List<Object>>() {}))
+    assertThat(
+            read(call("/v1/disks/work/snapshots", a).get(), new TypeReference<List<Object>>() {}))
         .isEmpty();
     post("/v1/reservations/" + r.id() + "/cancel", a, "").close();
     Response deleted = call("/v1/disks/work", a).delete();
@@ -511,7 +602,10 @@ class ApiServiceIT {
   void usersSeeOnlyTheirOwnThingsOnEveryEndpoint() {
     String a = alice();
     String b = bob();
-    Reservation mine = reserve(a, "{\"gpuType\":\"t4\",\"gpuCount\":1,\"hours\":1,\"name\":\"secret\",\"disk\":\"none\"}");
+    Reservation mine =
+        reserve(
+            a,
+            "{\"gpuType\":\"t4\",\"gpuCount\":1,\"hours\":1,\"name\":\"secret\",\"disk\":\"none\"}");
     assertThat(post("/v1/disks", a, "{\"name\":\"private\"}").getStatus()).isEqualTo(201);
     ApiKeyCreated key = read(post("/v1/api-keys", a, "{\"name\":\"ci\"}"), ApiKeyCreated.class);
     List<Long> before = writes();
@@ -519,7 +613,8 @@ class ApiServiceIT {
     for (String id : List.of(mine.id().toString(), mine.shortId())) {
       error(call("/v1/reservations/" + id, b).get(), 404, ErrorCode.NOT_FOUND);
       error(post("/v1/reservations/" + id + "/cancel", b, ""), 404, ErrorCode.NOT_FOUND);
-      error(post("/v1/reservations/" + id + "/extend", b, "{\"hours\":1}"), 404, ErrorCode.NOT_FOUND);
+      error(
+          post("/v1/reservations/" + id + "/extend", b, "{\"hours\":1}"), 404, ErrorCode.NOT_FOUND);
     }
     error(call("/v1/disks/private", b).get(), 404, ErrorCode.NOT_FOUND);
     error(call("/v1/disks/private", b).delete(), 404, ErrorCode.NOT_FOUND);
@@ -530,16 +625,19 @@ class ApiServiceIT {
     error(call("/v1/reservations?user=alice", b).get(), 403, ErrorCode.FORBIDDEN);
     error(call("/v1/audit/verify", b).get(), 403, ErrorCode.FORBIDDEN);
 
-    Page<Reservation> bobs = read(call("/v1/reservations", b).get(), new TypeReference<Page<Reservation>>() {});
+    Page<Reservation> bobs =
+        read(call("/v1/reservations", b).get(), new TypeReference<Page<Reservation>>() {});
     assertThat(bobs.items()).extracting(Reservation::username).containsOnly("bob");
     Page<Disk> bobDisks = read(call("/v1/disks", b).get(), new TypeReference<Page<Disk>>() {});
     assertThat(bobDisks.items()).extracting(Disk::name).doesNotContain("private");
-    List<ApiKey> bobKeys = read(call("/v1/api-keys", b).get(), new TypeReference<List<ApiKey>>() {});
+    List<ApiKey> bobKeys =
+        read(call("/v1/api-keys", b).get(), new TypeReference<List<ApiKey>>() {});
     assertThat(bobKeys).extracting(ApiKey::id).doesNotContain(key.apiKey().id());
     Page<AuditEvent> bobAudit =
         read(call("/v1/audit?actor=alice", b).get(), new TypeReference<Page<AuditEvent>>() {});
     assertThat(bobAudit.items()).isEmpty();
-    Page<AuditEvent> bobOwn = read(call("/v1/audit?limit=200", b).get(), new TypeReference<Page<AuditEvent>>() {});
+    Page<AuditEvent> bobOwn =
+        read(call("/v1/audit?limit=200", b).get(), new TypeReference<Page<AuditEvent>>() {});
     assertThat(bobOwn.items()).isNotEmpty().extracting(AuditEvent::actor).containsOnly("bob");
     assertThat(writes()).isEqualTo(before);
 
@@ -547,10 +645,14 @@ class ApiServiceIT {
     String root = admin();
     assertThat(call("/v1/reservations/" + mine.id(), root).get().getStatus()).isEqualTo(200);
     Page<Reservation> all =
-        read(call("/v1/reservations?all=true&limit=200", root).get(), new TypeReference<Page<Reservation>>() {});
+        read(
+            call("/v1/reservations?all=true&limit=200", root).get(),
+            new TypeReference<Page<Reservation>>() {});
     assertThat(all.items()).extracting(Reservation::username).contains("alice", "bob");
     Page<Reservation> alices =
-        read(call("/v1/reservations?user=alice", root).get(), new TypeReference<Page<Reservation>>() {});
+        read(
+            call("/v1/reservations?user=alice", root).get(),
+            new TypeReference<Page<Reservation>>() {});
     assertThat(alices.items()).isNotEmpty().extracting(Reservation::username).containsOnly("alice");
     Response cancelled = post("/v1/reservations/" + mine.id() + "/cancel", root, "");
     assertThat(cancelled.getStatus()).isEqualTo(200);
@@ -565,7 +667,11 @@ class ApiServiceIT {
   @Order(21)
   void apiKeysAuthenticateUntilRevokedOrExpired() {
     String a = alice();
-    Response created = post("/v1/api-keys", a, "{\"name\":\"laptop\",\"ttlHours\":2,\"scopes\":[\"reservations\"]}");
+    Response created =
+        post(
+            "/v1/api-keys",
+            a,
+            "{\"name\":\"laptop\",\"ttlHours\":2,\"scopes\":[\"reservations\"]}");
     assertThat(created.getStatus()).isEqualTo(201);
     ApiKeyCreated key = read(created, ApiKeyCreated.class);
     assertThat(key.key()).startsWith("odc_").hasSizeGreaterThan(40);
@@ -577,14 +683,21 @@ class ApiServiceIT {
         jdbi()
             .withHandle(
                 h ->
-                    h.createQuery("select count(*) from api_keys where key_hash = :k or prefix = :k")
+                    h.createQuery(
+                            "select count(*) from api_keys where key_hash = :k or prefix = :k")
                         .bind("k", key.key())
                         .mapTo(Long.class)
                         .one());
     assertThat(clear).isZero();
-    List<ApiKey> listed = read(call("/v1/api-keys", key.key()).get(), new TypeReference<List<ApiKey>>() {});
+    List<ApiKey> listed =
+        read(call("/v1/api-keys", key.key()).get(), new TypeReference<List<ApiKey>>() {});
     assertThat(listed).extracting(ApiKey::id).contains(key.apiKey().id());
-    assertThat(listed.stream().filter(k -> k.id().equals(key.apiKey().id())).findFirst().orElseThrow().lastUsedAt())
+    assertThat(
+            listed.stream()
+                .filter(k -> k.id().equals(key.apiKey().id()))
+                .findFirst()
+                .orElseThrow()
+                .lastUsedAt())
         .isNotNull();
 
     Response revoked = call("/v1/api-keys/" + key.apiKey().id(), a).delete();
@@ -600,8 +713,15 @@ class ApiServiceIT {
         .onDemand(ApiKeyDao.class)
         .insert(
             new ApiKey(
-                UUID.randomUUID(), userId, "old", expired.substring(0, 12), List.of(),
-                now.minus(2, ChronoUnit.HOURS), now.minus(1, ChronoUnit.HOURS), null, null),
+                UUID.randomUUID(),
+                userId,
+                "old",
+                expired.substring(0, 12),
+                List.of(),
+                now.minus(2, ChronoUnit.HOURS),
+                now.minus(1, ChronoUnit.HOURS),
+                null,
+                null),
             dev.odc.api.auth.ApiKeys.hash(expired));
     error(call("/v1/me", expired).get(), 401, ErrorCode.UNAUTHENTICATED);
   }
@@ -620,7 +740,12 @@ class ApiServiceIT {
                                 + " and status in ('PENDING','QUEUED')")
                         .mapTo(Long.class)
                         .one());
-    assertThat(availability.gpuTypes().stream().filter(t -> t.name().equals("t4")).findFirst().orElseThrow().queued())
+    assertThat(
+            availability.gpuTypes().stream()
+                .filter(t -> t.name().equals("t4"))
+                .findFirst()
+                .orElseThrow()
+                .queued())
         .isEqualTo((int) waitingT4)
         .isPositive();
   }
@@ -635,7 +760,8 @@ class ApiServiceIT {
         jdbi()
             .withHandle(
                 h ->
-                    h.createQuery("select count(*) from audit_log where action = 'reservation.create'")
+                    h.createQuery(
+                            "select count(*) from audit_log where action = 'reservation.create'")
                         .mapTo(Long.class)
                         .one());
     assertThat(total).isGreaterThanOrEqualTo(4);
@@ -644,8 +770,11 @@ class ApiServiceIT {
     String cursor = null;
     int pages = 0;
     do {
-      String path = "/v1/audit?action=reservation.create&limit=2" + (cursor == null ? "" : "&cursor=" + cursor);
-      Page<AuditEvent> page = read(call(path, root).get(), new TypeReference<Page<AuditEvent>>() {});
+      String path =
+          "/v1/audit?action=reservation.create&limit=2"
+              + (cursor == null ? "" : "&cursor=" + cursor);
+      Page<AuditEvent> page =
+          read(call(path, root).get(), new TypeReference<Page<AuditEvent>>() {});
       assertThat(page.items()).hasSizeLessThanOrEqualTo(2);
       for (AuditEvent e : page.items()) {
         assertThat(e.action()).isEqualTo("reservation.create");
@@ -660,18 +789,29 @@ class ApiServiceIT {
 
     // other filters
     Page<AuditEvent> bobs =
-        read(call("/v1/audit?actor=bob&resourceType=disk&limit=200", root).get(), new TypeReference<Page<AuditEvent>>() {});
-    assertThat(bobs.items()).isNotEmpty().allSatisfy(e -> {
-      assertThat(e.actor()).isEqualTo("bob");
-      assertThat(e.resourceType()).isEqualTo("disk");
-    });
+        read(
+            call("/v1/audit?actor=bob&resourceType=disk&limit=200", root).get(),
+            new TypeReference<Page<AuditEvent>>() {});
+    assertThat(bobs.items())
+        .isNotEmpty()
+        .allSatisfy(
+            e -> {
+              assertThat(e.actor()).isEqualTo("bob");
+              assertThat(e.resourceType()).isEqualTo("disk");
+            });
     String future = Instant.now().plus(1, ChronoUnit.DAYS).toString();
-    Page<AuditEvent> none = read(call("/v1/audit?since=" + future, root).get(), new TypeReference<Page<AuditEvent>>() {});
+    Page<AuditEvent> none =
+        read(
+            call("/v1/audit?since=" + future, root).get(),
+            new TypeReference<Page<AuditEvent>>() {});
     assertThat(none.items()).isEmpty();
     String past = Instant.now().minus(1, ChronoUnit.DAYS).toString();
-    Page<AuditEvent> until = read(call("/v1/audit?until=" + past, root).get(), new TypeReference<Page<AuditEvent>>() {});
+    Page<AuditEvent> until =
+        read(call("/v1/audit?until=" + past, root).get(), new TypeReference<Page<AuditEvent>>() {});
     assertThat(until.items()).isEmpty();
-    Page<AuditEvent> denied = read(call("/v1/audit?outcome=denied", root).get(), new TypeReference<Page<AuditEvent>>() {});
+    Page<AuditEvent> denied =
+        read(
+            call("/v1/audit?outcome=denied", root).get(), new TypeReference<Page<AuditEvent>>() {});
     assertThat(denied.items()).allSatisfy(e -> assertThat(e.outcome()).isEqualTo("denied"));
   }
 
@@ -686,7 +826,8 @@ class ApiServiceIT {
         jdbi()
             .withHandle(
                 h ->
-                    h.createQuery("select min(id) from audit_log where action = 'reservation.create'")
+                    h.createQuery(
+                            "select min(id) from audit_log where action = 'reservation.create'")
                         .mapTo(Long.class)
                         .one());
     jdbi()
@@ -694,7 +835,8 @@ class ApiServiceIT {
             h -> {
               h.execute("alter table audit_log disable trigger audit_log_no_update_delete");
               h.execute(
-                  "update audit_log set details = details || '{\"gpuCount\": 1}' where id = ?", victim);
+                  "update audit_log set details = details || '{\"gpuCount\": 1}' where id = ?",
+                  victim);
               h.execute("alter table audit_log enable trigger audit_log_no_update_delete");
             });
     AuditVerification broken = read(call("/v1/audit/verify", root).get(), AuditVerification.class);
@@ -723,11 +865,18 @@ class ApiServiceIT {
     assertThat(text)
         .contains("# TYPE ")
         .containsPattern("(?m)^io_dropwizard_db_ManagedPooledDataSource_postgresql_active \\d");
-    assertThat(text).containsPattern("(?m)^dev_odc_api_resources_ReservationResource_create_seconds_count \\d+");
+    assertThat(text)
+        .containsPattern(
+            "(?m)^dev_odc_api_resources_ReservationResource_create_seconds_count \\d+");
 
     Response openapi =
-        CLIENT.target("http://localhost:" + APP.getLocalPort() + "/v1/openapi.yaml").request().get();
+        CLIENT
+            .target("http://localhost:" + APP.getLocalPort() + "/v1/openapi.yaml")
+            .request()
+            .get();
     assertThat(openapi.getStatus()).isEqualTo(200);
-    assertThat(openapi.readEntity(String.class)).contains("openapi: 3").contains("/v1/reservations");
+    assertThat(openapi.readEntity(String.class))
+        .contains("openapi: 3")
+        .contains("/v1/reservations");
   }
 }

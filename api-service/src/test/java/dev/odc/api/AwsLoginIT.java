@@ -123,7 +123,9 @@ class AwsLoginIT {
   @Test
   void requestsThatAreNotACallerIdentityCallAreRefused() throws Exception {
     long keysBefore =
-        DB.jdbi().withHandle(h -> h.createQuery("select count(*) from api_keys").mapTo(Long.class).one());
+        DB.jdbi()
+            .withHandle(
+                h -> h.createQuery("select count(*) from api_keys").mapTo(Long.class).one());
     // another STS action, even correctly signed, is never forwarded
     Response other = login(presigned("Action=AssumeRole&Version=2011-06-15"));
     ErrorResponse error = MAPPER.readValue(other.readEntity(String.class), ErrorResponse.class);
@@ -131,16 +133,29 @@ class AwsLoginIT {
     assertThat(error.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
     // without a signature
     Response unsigned =
-        login(new AwsLoginRequest("us-east-1", Map.of("X-Amz-Date", "20260101T000000Z"), AwsIamAuthProvider.BODY));
+        login(
+            new AwsLoginRequest(
+                "us-east-1", Map.of("X-Amz-Date", "20260101T000000Z"), AwsIamAuthProvider.BODY));
     assertThat(unsigned.getStatus()).isEqualTo(400);
     unsigned.close();
     // a request naming another endpoint cannot redirect the call: there is no field for it
     Response redirect =
-        login(Map.of("region", "us-east-1", "headers", Map.of(), "body", AwsIamAuthProvider.BODY, "endpoint", "http://evil.example/"));
+        login(
+            Map.of(
+                "region",
+                "us-east-1",
+                "headers",
+                Map.of(),
+                "body",
+                AwsIamAuthProvider.BODY,
+                "endpoint",
+                "http://evil.example/"));
     assertThat(redirect.getStatus()).isEqualTo(400);
     redirect.close();
     long keysAfter =
-        DB.jdbi().withHandle(h -> h.createQuery("select count(*) from api_keys").mapTo(Long.class).one());
+        DB.jdbi()
+            .withHandle(
+                h -> h.createQuery("select count(*) from api_keys").mapTo(Long.class).one());
     assertThat(keysAfter).isEqualTo(keysBefore);
   }
 }

@@ -11,8 +11,8 @@ import java.time.Duration;
 
 /**
  * Starts {@code moto_server} (preinstalled) for tests. Kept out of the test classes so that the
- * readiness lambda does not belong to a class still in its static initializer, which would
- * deadlock Awaitility's polling thread.
+ * readiness lambda does not belong to a class still in its static initializer, which would deadlock
+ * Awaitility's polling thread.
  */
 final class MotoServer {
   private MotoServer() {}

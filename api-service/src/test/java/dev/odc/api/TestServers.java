@@ -40,8 +40,7 @@ final class TestServers {
     overrides.add(ConfigOverride.config("database.url", db::jdbcUrl));
     overrides.add(ConfigOverride.config("database.user", db::username));
     overrides.add(ConfigOverride.config("database.password", db::password));
-    overrides.add(
-        ConfigOverride.config("oidc.issuer", () -> oidc.issuerUrl(ISSUER_ID).toString()));
+    overrides.add(ConfigOverride.config("oidc.issuer", () -> oidc.issuerUrl(ISSUER_ID).toString()));
     overrides.addAll(List.of(more));
     return new DropwizardAppExtension<>(
         ApiApplication.class,

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 /** The form of API keys: {@code odc_} and 43 URL-safe characters (256 random bits). */
 public final class ApiKeys {
   public static final String PREFIX = "odc_";
+
   /** Characters of the key kept (in clear) to tell keys apart in listings. */
   public static final int SHOWN_PREFIX_LENGTH = 12;
 

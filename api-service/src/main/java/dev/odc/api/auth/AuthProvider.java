@@ -5,9 +5,9 @@ import java.util.Optional;
 
 /**
  * An identity provider: turns a credential into the caller it proves. Implementations: {@link
- * OidcAuthProvider} (bearer JWTs of the trusted issuer), {@link ApiKeyAuthProvider} (ODC API
- * keys), {@link AwsIamAuthProvider} (presigned STS GetCallerIdentity requests, exchanged for an API
- * key through {@link ApiKeyIssuer}).
+ * OidcAuthProvider} (bearer JWTs of the trusted issuer), {@link ApiKeyAuthProvider} (ODC API keys),
+ * {@link AwsIamAuthProvider} (presigned STS GetCallerIdentity requests, exchanged for an API key
+ * through {@link ApiKeyIssuer}).
  *
  * @param <C> the credential type
  */
@@ -16,16 +16,16 @@ public interface AuthProvider<C> {
   String name();
 
   /**
-   * Whether this provider is the one to ask about {@code credential}, judged by its form only
-   * (e.g. the {@code odc_} prefix of API keys). Cheap; never contacts anything.
+   * Whether this provider is the one to ask about {@code credential}, judged by its form only (e.g.
+   * the {@code odc_} prefix of API keys). Cheap; never contacts anything.
    */
   boolean handles(C credential);
 
   /**
    * Verifies a credential.
    *
-   * @return the caller, or empty when the credential is invalid, expired, revoked or not
-   *     trusted; the reason is logged at debug level, never the credential itself
+   * @return the caller, or empty when the credential is invalid, expired, revoked or not trusted;
+   *     the reason is logged at debug level, never the credential itself
    * @throws AuthenticationException only when the verification machinery itself fails (e.g. the
    *     identity provider cannot be reached), so the caller can answer 503 instead of 401
    */

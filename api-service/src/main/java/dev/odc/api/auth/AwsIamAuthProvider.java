@@ -24,10 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * AWS IAM identities, for the transition from IAM-based clusters. The client presigns an STS
- * {@code GetCallerIdentity} request with its own credentials; this provider forwards it, unchanged
- * except for hop headers, to the configured STS endpoint only, and trusts the ARN STS answers
- * with when its account and pattern are allowed. AWS keys never reach the server.
+ * AWS IAM identities, for the transition from IAM-based clusters. The client presigns an STS {@code
+ * GetCallerIdentity} request with its own credentials; this provider forwards it, unchanged except
+ * for hop headers, to the configured STS endpoint only, and trusts the ARN STS answers with when
+ * its account and pattern are allowed. AWS keys never reach the server.
  */
 public class AwsIamAuthProvider implements AuthProvider<AwsLoginRequest> {
   private static final Logger log = LoggerFactory.getLogger(AwsIamAuthProvider.class);

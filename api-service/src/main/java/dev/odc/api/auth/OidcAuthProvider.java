@@ -19,7 +19,6 @@ import io.dropwizard.auth.AuthenticationException;
 import java.io.IOException;
 import java.text.ParseException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -56,8 +55,8 @@ public class OidcAuthProvider implements AuthProvider<String> {
   }
 
   /**
-   * The configured algorithms minus every symmetric one and {@code none}: an HMAC key would be
-   * the issuer's public key, which anyone has.
+   * The configured algorithms minus every symmetric one and {@code none}: an HMAC key would be the
+   * issuer's public key, which anyone has.
    */
   static Set<JWSAlgorithm> allowedAlgorithms(List<String> names) {
     Set<JWSAlgorithm> result = new LinkedHashSet<>();
@@ -90,7 +89,8 @@ public class OidcAuthProvider implements AuthProvider<String> {
   @Override
   public boolean handles(String credential) {
     // a JWS compact serialization: three dot-separated parts
-    return !ApiKeys.looksLikeKey(credential) && credential.chars().filter(c -> c == '.').count() == 2;
+    return !ApiKeys.looksLikeKey(credential)
+        && credential.chars().filter(c -> c == '.').count() == 2;
   }
 
   @Override
@@ -116,8 +116,8 @@ public class OidcAuthProvider implements AuthProvider<String> {
   }
 
   /**
-   * Checks the token's signature (cached JWKS), algorithm, issuer, audience and times, without
-   * the user lookup that {@link #verify} adds; bench/ measures this part on its own.
+   * Checks the token's signature (cached JWKS), algorithm, issuer, audience and times, without the
+   * user lookup that {@link #verify} adds; bench/ measures this part on its own.
    *
    * @return the claims, or empty when the token is refused
    */
@@ -217,11 +217,5 @@ public class OidcAuthProvider implements AuthProvider<String> {
   /** For the health check: the configured issuer's discovery can be read now. */
   public void checkDiscovery() throws IOException {
     discovery.fetchJwksUri();
-  }
-
-  static List<String> names(Set<JWSAlgorithm> algorithms) {
-    List<String> names = new ArrayList<>();
-    algorithms.forEach(a -> names.add(a.getName()));
-    return names;
   }
 }

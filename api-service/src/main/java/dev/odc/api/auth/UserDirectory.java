@@ -32,8 +32,8 @@ public class UserDirectory {
   }
 
   /**
-   * The user with this issuer and subject, created (with a {@code user.create} audit row) when
-   * new, its email and roles updated when the identity provider says otherwise now.
+   * The user with this issuer and subject, created (with a {@code user.create} audit row) when new,
+   * its email and roles updated when the identity provider says otherwise now.
    *
    * @throws ApiException CONFLICT when the username belongs to another identity
    */

@@ -8,8 +8,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
@@ -170,8 +170,7 @@ public interface ApiQueries {
 
   // ---- disks
 
-  @SqlQuery(
-      "select * from disks where user_id = :userId and name = :name and deleted_at is null")
+  @SqlQuery("select * from disks where user_id = :userId and name = :name and deleted_at is null")
   Optional<Disk> findDisk(@Bind("userId") UUID userId, @Bind("name") String name);
 
   @SqlQuery(
@@ -215,7 +214,9 @@ public interface ApiQueries {
       "update reservations set disk_name = :newName where user_id = :userId"
           + " and disk_name = :oldName and status in ('PENDING', 'QUEUED')")
   int renameDiskInWaitingReservations(
-      @Bind("userId") UUID userId, @Bind("oldName") String oldName, @Bind("newName") String newName);
+      @Bind("userId") UUID userId,
+      @Bind("oldName") String oldName,
+      @Bind("newName") String newName);
 
   /** Live (waiting) reservations that name the disk: it must not be deleted under them. */
   @SqlQuery(

@@ -37,8 +37,7 @@ public class DatabaseUnavailableMapper implements ExceptionMapper<JdbiException>
     }
     String id = UUID.randomUUID().toString();
     log.error("Database error {}", id, e);
-    return ErrorResponses.of(
-        ErrorCode.INTERNAL, "internal error", Map.of("errorId", id));
+    return ErrorResponses.of(ErrorCode.INTERNAL, "internal error", Map.of("errorId", id));
   }
 
   /** True for failures that mean "no database right now" rather than a bad statement. */

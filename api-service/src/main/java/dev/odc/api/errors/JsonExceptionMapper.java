@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Request bodies Jackson cannot read. The message names the problem and the field, never echoes
- * the body (it may hold a secret).
+ * Request bodies Jackson cannot read. The message names the problem and the field, never echoes the
+ * body (it may hold a secret).
  */
 public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingException> {
   @Override
@@ -51,8 +51,7 @@ public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingExcept
   private static String path(JsonMappingException e) {
     return e.getPath().stream()
         .map(
-            ref ->
-                ref.getFieldName() != null ? ref.getFieldName() : String.valueOf(ref.getIndex()))
+            ref -> ref.getFieldName() != null ? ref.getFieldName() : String.valueOf(ref.getIndex()))
         .collect(Collectors.joining("."));
   }
 }

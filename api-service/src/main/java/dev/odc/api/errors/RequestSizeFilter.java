@@ -25,7 +25,8 @@ public class RequestSizeFilter implements ContainerRequestFilter {
   @Override
   public void filter(ContainerRequestContext request) throws IOException {
     if (request.getLength() > maxBytes) {
-      request.abortWith(new ApiExceptionMapper().toResponse(new PayloadTooLargeException(maxBytes)));
+      request.abortWith(
+          new ApiExceptionMapper().toResponse(new PayloadTooLargeException(maxBytes)));
       return;
     }
     if (!request.hasEntity()) {
@@ -34,7 +35,8 @@ public class RequestSizeFilter implements ContainerRequestFilter {
     InputStream in = request.getEntityStream();
     byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
     if (body.length > maxBytes) {
-      request.abortWith(new ApiExceptionMapper().toResponse(new PayloadTooLargeException(maxBytes)));
+      request.abortWith(
+          new ApiExceptionMapper().toResponse(new PayloadTooLargeException(maxBytes)));
       return;
     }
     request.setEntityStream(new ByteArrayInputStream(body));

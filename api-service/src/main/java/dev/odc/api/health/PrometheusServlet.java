@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Dropwizard metrics in the Prometheus text exposition format (version 0.0.4): counters and
- * gauges as they are, meters as totals, timers and histograms as summaries (quantiles in
- * seconds for timers).
+ * gauges as they are, meters as totals, timers and histograms as summaries (quantiles in seconds
+ * for timers).
  */
 public class PrometheusServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -63,8 +63,12 @@ public class PrometheusServlet extends HttpServlet {
     }
     double secondsPerNano = 1.0 / TimeUnit.SECONDS.toNanos(1);
     for (Map.Entry<String, Timer> e : registry.getTimers().entrySet()) {
-      summary(out, sanitize(e.getKey()) + "_seconds", e.getValue().getSnapshot(),
-          e.getValue().getCount(), secondsPerNano);
+      summary(
+          out,
+          sanitize(e.getKey()) + "_seconds",
+          e.getValue().getSnapshot(),
+          e.getValue().getCount(),
+          secondsPerNano);
     }
     for (Map.Entry<String, Histogram> e : registry.getHistograms().entrySet()) {
       summary(out, sanitize(e.getKey()), e.getValue().getSnapshot(), e.getValue().getCount(), 1.0);

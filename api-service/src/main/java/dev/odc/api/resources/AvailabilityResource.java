@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * {@code GET /v1/availability}: capacity as the availability job last measured it, with the
- * queued counts taken live from the reservations.
+ * {@code GET /v1/availability}: capacity as the availability job last measured it, with the queued
+ * counts taken live from the reservations.
  */
 @Path("/v1/availability")
 @Produces(MediaType.APPLICATION_JSON)
@@ -39,16 +39,26 @@ public class AvailabilityResource {
           List<GpuType> types = handle.attach(GpuTypeDao.class).list();
           Map<String, Integer> waiting =
               handle.attach(ApiQueries.class).waitingByGpuType().stream()
-                  .collect(Collectors.toMap(ApiQueries.Waiting::gpuType, ApiQueries.Waiting::waiting));
+                  .collect(
+                      Collectors.toMap(ApiQueries.Waiting::gpuType, ApiQueries.Waiting::waiting));
           List<GpuType> rows = new ArrayList<>();
           Instant updated = null;
           for (GpuType t : types) {
             rows.add(
                 new GpuType(
-                    t.name(), t.nodeLabelValue(), t.gpusPerNode(), t.cpusPerNode(),
-                    t.memoryGbPerNode(), t.totalGpus(), t.inUseGpus(), t.freeGpus(),
-                    t.fullNodesFree(), t.maxReservable(), waiting.getOrDefault(t.name(), 0),
-                    t.estimatedWaitSeconds(), t.updatedAt()));
+                    t.name(),
+                    t.nodeLabelValue(),
+                    t.gpusPerNode(),
+                    t.cpusPerNode(),
+                    t.memoryGbPerNode(),
+                    t.totalGpus(),
+                    t.inUseGpus(),
+                    t.freeGpus(),
+                    t.fullNodesFree(),
+                    t.maxReservable(),
+                    waiting.getOrDefault(t.name(), 0),
+                    t.estimatedWaitSeconds(),
+                    t.updatedAt()));
             if (t.updatedAt() != null && (updated == null || t.updatedAt().isAfter(updated))) {
               updated = t.updatedAt();
             }

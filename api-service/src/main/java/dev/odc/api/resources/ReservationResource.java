@@ -70,7 +70,6 @@ public class ReservationResource {
   @Consumes(MediaType.APPLICATION_JSON)
   public Reservation extend(
       @Auth OdcPrincipal caller, @PathParam("id") String id, ExtendReservationRequest request) {
-    return reservations.extend(
-        caller, id, request == null ? null : request.hours());
+    return reservations.extend(caller, id, request == null ? null : request.hours());
   }
 }

@@ -86,7 +86,8 @@ public class AuditService {
     try {
       return Instant.parse(value.trim());
     } catch (DateTimeParseException e) {
-      throw ApiException.invalid(field, field + " must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
+      throw ApiException.invalid(
+          field, field + " must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
     }
   }
 

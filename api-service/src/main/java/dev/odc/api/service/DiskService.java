@@ -23,8 +23,8 @@ import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The caller's home disks, by name. Disks are per user: a name is only looked up among the
- * caller's own disks, so another user's disk simply does not exist here.
+ * The caller's home disks, by name. Disks are per user: a name is only looked up among the caller's
+ * own disks, so another user's disk simply does not exist here.
  */
 public class DiskService {
   private final Jdbi jdbi;
@@ -96,7 +96,9 @@ public class DiskService {
           int count = q.countDisks(userId);
           if (count >= limits.maxDisks) {
             throw ApiException.limit(
-                "maxDisks", limits.maxDisks, "you have " + count + " disks, the limit is " + limits.maxDisks);
+                "maxDisks",
+                limits.maxDisks,
+                "you have " + count + " disks, the limit is " + limits.maxDisks);
           }
           UUID id = UUID.randomUUID();
           q.insertDisk(id, userId, name, size, clock.instant());
@@ -118,7 +120,9 @@ public class DiskService {
         handle -> {
           ApiQueries q = handle.attach(ApiQueries.class);
           find(q, caller, name);
-          Disk disk = q.lockDisk(caller.user().id(), name).orElseThrow(() -> ApiException.notFound("disk", name));
+          Disk disk =
+              q.lockDisk(caller.user().id(), name)
+                  .orElseThrow(() -> ApiException.notFound("disk", name));
           if (disk.inUse() || q.liveReservationsUsingDisk(caller.user().id(), name) > 0) {
             throw new ApiException(
                 ErrorCode.CONFLICT,
@@ -128,13 +132,30 @@ public class DiskService {
           Instant now = clock.instant();
           q.softDeleteDisk(disk.id(), now);
           AuditLog.record(
-              q, caller.getName(), "disk.delete", "disk", disk.id().toString(), AuditEvent.SUCCESS,
+              q,
+              caller.getName(),
+              "disk.delete",
+              "disk",
+              disk.id().toString(),
+              AuditEvent.SUCCESS,
               Map.of("name", name));
-          pgmq.send(handle, DiskOperationMessage.QUEUE, new DiskOperationMessage(disk.id(), DiskOperationMessage.Operation.DELETE));
+          pgmq.send(
+              handle,
+              DiskOperationMessage.QUEUE,
+              new DiskOperationMessage(disk.id(), DiskOperationMessage.Operation.DELETE));
           return new Disk(
-              disk.id(), disk.userId(), disk.name(), disk.sizeGb(), disk.storageClass(), disk.zone(),
-              disk.pvcName(), disk.inUseBy(), disk.lastSnapshotName(), disk.orphaned(),
-              disk.createdAt(), now);
+              disk.id(),
+              disk.userId(),
+              disk.name(),
+              disk.sizeGb(),
+              disk.storageClass(),
+              disk.zone(),
+              disk.pvcName(),
+              disk.inUseBy(),
+              disk.lastSnapshotName(),
+              disk.orphaned(),
+              disk.createdAt(),
+              now);
         });
   }
 
@@ -146,7 +167,8 @@ public class DiskService {
         handle -> {
           ApiQueries q = handle.attach(ApiQueries.class);
           find(q, caller, name);
-          Disk disk = q.lockDisk(userId, name).orElseThrow(() -> ApiException.notFound("disk", name));
+          Disk disk =
+              q.lockDisk(userId, name).orElseThrow(() -> ApiException.notFound("disk", name));
           if (newName.equals(name)) {
             return disk;
           }
@@ -161,14 +183,18 @@ public class DiskService {
           q.renameDisk(disk.id(), newName);
           q.renameDiskInWaitingReservations(userId, name, newName);
           AuditLog.record(
-              q, caller.getName(), "disk.rename", "disk", disk.id().toString(), AuditEvent.SUCCESS,
+              q,
+              caller.getName(),
+              "disk.rename",
+              "disk",
+              disk.id().toString(),
+              AuditEvent.SUCCESS,
               Map.of("from", name, "to", newName));
           return q.findDisk(userId, newName).orElseThrow();
         });
   }
 
   public List<DiskSnapshot> snapshots(OdcPrincipal caller, String name) {
-    return jdbi.withExtension(
-        ApiQueries.class, q -> q.listSnapshots(find(q, caller, name).id()));
+    return jdbi.withExtension(ApiQueries.class, q -> q.listSnapshots(find(q, caller, name).id()));
   }
 }

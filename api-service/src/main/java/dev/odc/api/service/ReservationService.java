@@ -17,9 +17,9 @@ import dev.odc.core.api.CreateReservationRequest;
 import dev.odc.core.api.Page;
 import dev.odc.core.queue.ReservationMessage;
 import dev.odc.database.Cursor;
-import dev.odc.database.pgmq.Pgmq;
 import dev.odc.database.GpuTypeDao;
 import dev.odc.database.UserDao;
+import dev.odc.database.pgmq.Pgmq;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -95,10 +95,7 @@ public class ReservationService {
                 () ->
                     ApiException.invalid(
                         "gpuType",
-                        "unknown GPU type '"
-                            + gpuTypeName
-                            + "'; known types: "
-                            + knownTypes()));
+                        "unknown GPU type '" + gpuTypeName + "'; known types: " + knownTypes()));
     if (gpuCount > type.gpusPerNode()) {
       throw ApiException.invalid(
           "gpuCount",
@@ -133,7 +130,8 @@ public class ReservationService {
                     + " concurrent GPUs");
           }
           String diskName = resolveDisk(q, user, diskRequest);
-          StatusChange created = new StatusChange(ReservationStatus.PENDING, now, user.username(), null);
+          StatusChange created =
+              new StatusChange(ReservationStatus.PENDING, now, user.username(), null);
           q.insertReservation(
               id,
               user.id(),
@@ -165,7 +163,10 @@ public class ReservationService {
               id.toString(),
               AuditEvent.SUCCESS,
               details);
-          pgmq.send(handle, ReservationMessage.QUEUE, new ReservationMessage(id, ReservationMessage.Action.PROVISION));
+          pgmq.send(
+              handle,
+              ReservationMessage.QUEUE,
+              new ReservationMessage(id, ReservationMessage.Action.PROVISION));
           return withQueuePosition(q, q.findReservation(id).orElseThrow());
         });
   }
@@ -182,7 +183,9 @@ public class ReservationService {
     if (requested == null) {
       return q.findDisk(user.id(), DEFAULT_DISK_NAME).map(Disk::name).orElse(null);
     }
-    Disk disk = q.findDisk(user.id(), requested).orElseThrow(() -> ApiException.notFound("disk", requested));
+    Disk disk =
+        q.findDisk(user.id(), requested)
+            .orElseThrow(() -> ApiException.notFound("disk", requested));
     if (disk.inUse() || q.liveReservationsUsingDisk(user.id(), disk.name()) > 0) {
       throw new ApiException(
           ErrorCode.CONFLICT,
@@ -193,12 +196,14 @@ public class ReservationService {
   }
 
   /**
-   * The caller's reservation with this id or unique 8-character prefix. Another user's
-   * reservation answers 404 like a missing one, so ids do not leak; admins see all.
+   * The caller's reservation with this id or unique 8-character prefix. Another user's reservation
+   * answers 404 like a missing one, so ids do not leak; admins see all.
    */
   public Reservation get(OdcPrincipal caller, String idOrPrefix) {
     return jdbi.withHandle(
-        handle -> withQueuePosition(handle.attach(ApiQueries.class), resolve(handle, caller, idOrPrefix)));
+        handle ->
+            withQueuePosition(
+                handle.attach(ApiQueries.class), resolve(handle, caller, idOrPrefix)));
   }
 
   private Reservation resolve(Handle handle, OdcPrincipal caller, String idOrPrefix) {
@@ -233,12 +238,7 @@ public class ReservationService {
   }
 
   public Page<Reservation> list(
-      OdcPrincipal caller,
-      String user,
-      boolean all,
-      String status,
-      String cursor,
-      Integer limit) {
+      OdcPrincipal caller, String user, boolean all, String status, String cursor, Integer limit) {
     int size = Pages.limit(limit);
     Cursor after = Pages.cursor(cursor);
     ReservationStatus statusFilter = null;
@@ -252,10 +252,13 @@ public class ReservationService {
     UUID userFilter;
     if (user != null && !user.isBlank()) {
       if (!caller.isAdmin() && !user.equals(caller.getName())) {
-        throw new ApiException(ErrorCode.FORBIDDEN, "only admins may list other users' reservations");
+        throw new ApiException(
+            ErrorCode.FORBIDDEN, "only admins may list other users' reservations");
       }
       userFilter =
-          jdbi.onDemand(UserDao.class).findByUsername(user).map(User::id)
+          jdbi.onDemand(UserDao.class)
+              .findByUsername(user)
+              .map(User::id)
               // an unknown user has no reservations; an empty page says so
               .orElse(new UUID(0, 0));
     } else if (all) {
@@ -302,8 +305,17 @@ public class ReservationService {
           }
           Instant now = clock.instant();
           StatusChange change =
-              new StatusChange(ReservationStatus.CANCELLED, now, caller.getName(), "cancelled by " + caller.getName());
-          q.endReservation(r.id(), r.version(), ReservationStatus.CANCELLED.name(), now, AuditLog.toJson(List.of(change)));
+              new StatusChange(
+                  ReservationStatus.CANCELLED,
+                  now,
+                  caller.getName(),
+                  "cancelled by " + caller.getName());
+          q.endReservation(
+              r.id(),
+              r.version(),
+              ReservationStatus.CANCELLED.name(),
+              now,
+              AuditLog.toJson(List.of(change)));
           AuditLog.record(
               q,
               caller.getName(),
@@ -312,7 +324,10 @@ public class ReservationService {
               r.id().toString(),
               AuditEvent.SUCCESS,
               Map.of("from", r.status().name(), "owner", r.username()));
-          pgmq.send(handle, ReservationMessage.QUEUE, new ReservationMessage(r.id(), ReservationMessage.Action.CANCEL));
+          pgmq.send(
+              handle,
+              ReservationMessage.QUEUE,
+              new ReservationMessage(r.id(), ReservationMessage.Action.CANCEL));
           return q.findReservation(r.id()).orElseThrow();
         });
   }
@@ -323,7 +338,10 @@ public class ReservationService {
       throw ApiException.limit(
           "maxHoursPerReservation",
           limits.maxHoursPerReservation,
-          "an extension of " + hours + " hours exceeds the limit of " + limits.maxHoursPerReservation);
+          "an extension of "
+              + hours
+              + " hours exceeds the limit of "
+              + limits.maxHoursPerReservation);
     }
     return jdbi.inTransaction(
         handle -> {
@@ -355,13 +373,17 @@ public class ReservationService {
               r.id().toString(),
               AuditEvent.SUCCESS,
               Map.of("hours", hours, "totalHours", r.hours() + hours, "owner", r.username()));
-          pgmq.send(handle, ReservationMessage.QUEUE, new ReservationMessage(r.id(), ReservationMessage.Action.EXTEND));
+          pgmq.send(
+              handle,
+              ReservationMessage.QUEUE,
+              new ReservationMessage(r.id(), ReservationMessage.Action.EXTEND));
           return q.findReservation(r.id()).orElseThrow();
         });
   }
 
   private static Reservation locked(ApiQueries q, Reservation r) {
-    return q.lockReservation(r.id()).orElseThrow(() -> ApiException.notFound("reservation", r.shortId()));
+    return q.lockReservation(r.id())
+        .orElseThrow(() -> ApiException.notFound("reservation", r.shortId()));
   }
 
   /** Waiting reservations get their place in line when the processor has not set one yet. */
@@ -372,10 +394,32 @@ public class ReservationService {
     }
     int position = q.waitingAhead(r.gpuType(), r.createdAt(), r.id()) + 1;
     return new Reservation(
-        r.id(), r.userId(), r.username(), r.name(), r.gpuType(), r.gpuCount(), r.nodeCount(),
-        r.image(), r.hours(), r.diskName(), r.labels(), r.status(), r.failureReason(), position,
-        r.estimatedStartAt(), r.namespace(), r.podName(), r.nodeName(), r.sshHost(), r.sshPort(),
-        r.createdAt(), r.startedAt(), r.expiresAt(), r.endedAt(), r.warningsSent(),
-        r.statusHistory(), r.version());
+        r.id(),
+        r.userId(),
+        r.username(),
+        r.name(),
+        r.gpuType(),
+        r.gpuCount(),
+        r.nodeCount(),
+        r.image(),
+        r.hours(),
+        r.diskName(),
+        r.labels(),
+        r.status(),
+        r.failureReason(),
+        position,
+        r.estimatedStartAt(),
+        r.namespace(),
+        r.podName(),
+        r.nodeName(),
+        r.sshHost(),
+        r.sshPort(),
+        r.createdAt(),
+        r.startedAt(),
+        r.expiresAt(),
+        r.endedAt(),
+        r.warningsSent(),
+        r.statusHistory(),
+        r.version());
   }
 }

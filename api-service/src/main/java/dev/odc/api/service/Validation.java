@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /** Checks of request fields; each failure names the field. */
 public final class Validation {
   private static final Pattern LABEL_KEY =
-      Pattern.compile("([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+      Pattern.compile(
+          "([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
   private static final Pattern LABEL_VALUE =
       Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
   private static final Pattern IMAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/:@+-]{0,254}");
@@ -53,8 +54,7 @@ public final class Validation {
         throw ApiException.invalid("labels", "label key is not a valid Kubernetes label key");
       }
       if (label.getValue() == null || !LABEL_VALUE.matcher(label.getValue()).matches()) {
-        throw ApiException.invalid(
-            "labels", "label '" + label.getKey() + "' has an invalid value");
+        throw ApiException.invalid("labels", "label '" + label.getKey() + "' has an invalid value");
       }
     }
     return labels;
