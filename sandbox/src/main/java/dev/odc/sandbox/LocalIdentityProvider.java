@@ -5,15 +5,21 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The sandbox's identity provider: mock-oauth2-server on loopback, in its own JVM (its netty and
@@ -55,7 +61,7 @@ final class LocalIdentityProvider implements AutoCloseable {
     Path loginPage = workDir.resolve("login.html");
     Files.writeString(loginPage, loginPage(admins), StandardCharsets.UTF_8);
     Path config = workDir.resolve("oidc-config.json");
-    Files.writeString(config, config(loginPage, tokenTtl), StandardCharsets.UTF_8);
+    writePrivate(config, config(loginPage, tokenTtl, signingKey(workDir)));
 
     List<String> command = new ArrayList<>();
     command.add(javaHome.resolve("bin").resolve("java").toString());
@@ -85,10 +91,45 @@ final class LocalIdentityProvider implements AutoCloseable {
     process.awaitHttpOk(issuer.url() + "/.well-known/openid-configuration", timeout);
   }
 
-  static String config(Path loginPage, Duration tokenTtl) {
+  /**
+   * The provider's RSA signing key (a JWK), generated on the first start and kept in {@code
+   * workDir}: tokens issued before a restart of the sandbox stay valid after it.
+   */
+  static String signingKey(Path workDir) throws IOException {
+    Path file = workDir.resolve("oidc-signing-key.jwk");
+    if (Files.exists(file)) {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    }
+    try {
+      String jwk =
+          new RSAKeyGenerator(2048)
+              .keyID("odc-sandbox-" + UUID.randomUUID())
+              .keyUse(KeyUse.SIGNATURE)
+              .generate()
+              .toJSONString();
+      writePrivate(file, jwk);
+      return jwk;
+    } catch (JOSEException e) {
+      throw new IOException("cannot generate the identity provider's signing key", e);
+    }
+  }
+
+  private static void writePrivate(Path file, String content) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    Files.createFile(
+        tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(tmp, content, StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  static String config(Path loginPage, Duration tokenTtl, String signingKeyJwk) {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
     root.put("interactiveLogin", true);
+    ObjectNode keyProvider = root.putObject("tokenProvider").putObject("keyProvider");
+    keyProvider.put("initialKeys", signingKeyJwk);
+    keyProvider.put("algorithm", "RS256");
     root.put("httpServer", "NettyWrapper");
     root.put("loginPagePath", loginPage.toAbsolutePath().toString());
     ObjectNode callback = root.putArray("tokenCallbacks").addObject();

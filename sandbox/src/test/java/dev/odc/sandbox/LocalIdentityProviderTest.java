@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.jwk.RSAKey;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LocalIdentityProviderTest {
   @Test
@@ -15,8 +19,12 @@ class LocalIdentityProviderTest {
     JsonNode config =
         new ObjectMapper()
             .readTree(
-                LocalIdentityProvider.config(Path.of("/data/run/login.html"), Duration.ofHours(1)));
+                LocalIdentityProvider.config(
+                    Path.of("/data/run/login.html"), Duration.ofHours(1), "{\"kty\":\"RSA\"}"));
     assertThat(config.path("interactiveLogin").asBoolean()).isTrue();
+    JsonNode keys = config.path("tokenProvider").path("keyProvider");
+    assertThat(keys.path("initialKeys").asText()).isEqualTo("{\"kty\":\"RSA\"}");
+    assertThat(keys.path("algorithm").asText()).isEqualTo("RS256");
     assertThat(config.path("loginPagePath").asText()).isEqualTo("/data/run/login.html");
     JsonNode callback = config.path("tokenCallbacks").get(0);
     assertThat(callback.path("issuerId").asText()).isEqualTo("odc");
@@ -24,6 +32,15 @@ class LocalIdentityProviderTest {
     JsonNode mapping = callback.path("requestMappings").get(0);
     assertThat(mapping.path("match").asText()).isEqualTo("*");
     assertThat(mapping.path("claims").path("aud").get(0).asText()).isEqualTo("odc-api");
+  }
+
+  @Test
+  void theSigningKeyIsMadeOnceAndKeptPrivate(@TempDir Path dir) throws Exception {
+    String first = LocalIdentityProvider.signingKey(dir);
+    assertThat(RSAKey.parse(first).isPrivate()).isTrue();
+    assertThat(LocalIdentityProvider.signingKey(dir)).isEqualTo(first);
+    assertThat(Files.getPosixFilePermissions(dir.resolve("oidc-signing-key.jwk")))
+        .isEqualTo(PosixFilePermissions.fromString("rw-------"));
   }
 
   @Test

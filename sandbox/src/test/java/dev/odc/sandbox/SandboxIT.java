@@ -37,6 +37,7 @@ class SandboxIT {
 
   private final Path repo =
       Path.of(System.getProperty("odc.repo", "..")).toAbsolutePath().normalize();
+  private List<String> sandboxArgs;
   private Process sandbox;
   private Path sandboxOut;
   private Path configHome;
@@ -71,9 +72,8 @@ class SandboxIT {
             + "' \"$@\"\n");
     Files.setPosixFilePermissions(browser, PosixFilePermissions.fromString("rwx------"));
 
-    sandboxOut = tmp.resolve("sandbox.out");
-    ProcessBuilder pb =
-        new ProcessBuilder(
+    sandboxArgs =
+        List.of(
             repo.resolve("bin/sandbox").toString(),
             "--data-dir",
             tmp.resolve("data").toString(),
@@ -85,11 +85,28 @@ class SandboxIT {
             Integer.toString(FreePorts.pick()),
             "--admin",
             "root-admin");
+    sandbox = launchSandbox("sandbox.out");
+  }
+
+  private Process launchSandbox(String outputName) throws IOException {
+    sandboxOut = tmp.resolve(outputName);
+    ProcessBuilder pb = new ProcessBuilder(sandboxArgs);
     pb.environment().put("XDG_CONFIG_HOME", configHome.toString());
     // Maven has just built what this test runs; bin/sandbox must not start a build of its own.
     pb.environment().put("ODC_SANDBOX_SKIP_BUILD", "1");
     pb.redirectErrorStream(true).redirectOutput(sandboxOut.toFile());
-    sandbox = pb.start();
+    return pb.start();
+  }
+
+  private void awaitReady() {
+    await("the sandbox's ready banner")
+        .atMost(Duration.ofMinutes(5))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              assertThat(sandbox.isAlive()).as("sandbox running; output:\n%s", output()).isTrue();
+              return output().contains(Sandbox.READY_LINE);
+            });
   }
 
   @AfterEach
@@ -120,14 +137,7 @@ class SandboxIT {
 
   @Test
   void quickStartEndToEnd() throws Exception {
-    await("the sandbox's ready banner")
-        .atMost(Duration.ofMinutes(5))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              assertThat(sandbox.isAlive()).as("sandbox running; output:\n%s", output()).isTrue();
-              return output().contains(Sandbox.READY_LINE);
-            });
+    awaitReady();
     String banner = output();
     Matcher started = STARTED.matcher(banner);
     assertThat(started.find()).as(banner).isTrue();
@@ -244,10 +254,20 @@ class SandboxIT {
     sandbox.destroy();
     assertThat(sandbox.waitFor(60, TimeUnit.SECONDS)).as("sandbox stopped on SIGTERM").isTrue();
     assertThat(tmp.resolve("data/postgres/PG_VERSION")).exists();
-    if (Files.exists(chromiumPid)) {
-      // gpu-dev started the browser, not the sandbox; the sandbox's children are all gone.
-      assertThat(sandbox.descendants().filter(ProcessHandle::isAlive)).isEmpty();
-    }
+    assertThat(sandbox.descendants().filter(ProcessHandle::isAlive)).isEmpty();
+
+    // A restart keeps reservations, the audit log and the login (the signing key is kept).
+    sandbox = launchSandbox("sandbox-restart.out");
+    awaitReady();
+    Matcher restarted = STARTED.matcher(output());
+    assertThat(restarted.find()).as(output()).isTrue();
+    Files.writeString(
+        repo.resolve("sandbox/target/sandbox-restart-seconds.txt"), restarted.group(1) + "\n");
+    Result kept = gpuDev("show", id);
+    assertThat(kept.exit()).as(kept.text()).isZero();
+    assertThat(kept.text()).contains("CANCELLED");
+    Result keptAudit = gpuDev("audit");
+    assertThat(keptAudit.text()).contains("reservation.create").contains("reservation.cancel");
   }
 
   private String output() throws IOException {
