@@ -36,6 +36,8 @@ final class MotoServer {
     } catch (IOException e) {
       throw new UncheckedIOException("moto_server cannot be started", e);
     }
+    // also when the test class fails before its @AfterAll could stop it
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
