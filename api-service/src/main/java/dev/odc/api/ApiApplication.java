@@ -89,6 +89,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
     Json.configure(bootstrap.getObjectMapper());
+    bootstrap.addCommand(new MigrateCommand());
   }
 
   @Override
