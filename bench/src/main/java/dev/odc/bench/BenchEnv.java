@@ -148,31 +148,36 @@ final class BenchEnv implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    // Each part is closed on its own: one that fails to stop must not keep the others running.
     if (simulator != null) {
-      simulator.close();
+      quietly(simulator::close);
     }
     if (k8s != null) {
-      k8s.close();
+      quietly(k8s::close);
     }
     if (k8sServer != null) {
-      k8sServer.destroy();
+      quietly(k8sServer::destroy);
     }
     if (issuer != null) {
-      issuer.close();
+      quietly(issuer::close);
     }
     for (ManagedDataSource pool : pools) {
-      try {
-        pool.stop();
-      } catch (Exception e) {
-        // closing at exit: nothing left to do with a pool that does not stop
-      }
+      quietly(pool::stop);
     }
     if (postgres != null) {
-      try {
-        postgres.close();
-      } catch (IOException e) {
-        // the temporary data directory goes with the process
-      }
+      quietly(postgres::close);
+    }
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private static void quietly(Step step) {
+    try {
+      step.run();
+    } catch (Exception e) {
+      System.err.println("bench: while shutting down: " + e);
     }
   }
 }

@@ -162,14 +162,14 @@ final class ReserveBench {
     }
     String user = ProcessorBench.user(db, "pgbench").id().toString();
     // The statements ReservationService's create runs: the row, its audit entry and the queue
-    // message, in one transaction.
+    // message, in one transaction. pgbench takes ":word" for a variable even inside quotes, so
+    // the image's colon is chr(58).
     String script =
         """
-        \\set n random(1, 2000000000)
         BEGIN;
-        INSERT INTO reservations (id, user_id, username, name, gpu_type, gpu_count, node_count, image, hours, disk_name, labels, status, created_at, warnings_sent, status_history, version) VALUES (gen_random_uuid(), '%s', 'pgbench', 'pg-' || :n || '-' || :client_id, 'h100', 1, 1, 'ghcr.io/odc/devserver:latest', 1, NULL, '{}'::jsonb, 'PENDING', now(), '{}', '[{"status":"PENDING","at":"2026-01-01T00:00:00Z","actor":"pgbench"}]'::jsonb, 0);
-        INSERT INTO audit_log (actor, action, resource_type, resource_id, outcome, details) VALUES ('pgbench', 'reservation.create', 'reservation', 'pg-' || :n, 'success', '{"gpuType":"h100","gpuCount":1}'::jsonb);
-        SELECT * FROM pgmq.send('reservations', '{"type":"PROVISION","reservationId":"00000000-0000-0000-0000-000000000000"}'::jsonb, 0);
+        INSERT INTO reservations (id, user_id, username, name, gpu_type, gpu_count, node_count, image, hours, disk_name, labels, status, created_at, warnings_sent, status_history, version) VALUES (gen_random_uuid(), '%s', 'pgbench', 'pg-' || gen_random_uuid(), 'h100', 1, 1, 'ghcr.io/odc/devserver' || chr(58) || 'latest', 1, NULL, jsonb_build_object(), 'PENDING', now(), '{}', jsonb_build_array(jsonb_build_object('status', 'PENDING', 'at', now(), 'actor', 'pgbench')), 0);
+        INSERT INTO audit_log (actor, action, resource_type, resource_id, outcome, details) VALUES ('pgbench', 'reservation.create', 'reservation', gen_random_uuid()::text, 'success', jsonb_build_object('gpuType', 'h100', 'gpuCount', 1));
+        SELECT * FROM pgmq.send('reservations', jsonb_build_object('action', 'PROVISION', 'reservationId', gen_random_uuid()), 0);
         END;
         """
             .formatted(user);
