@@ -19,7 +19,8 @@ import java.util.UUID;
 
 /**
  * Figure 5: one run of the cronjobs' expiry job over 10,000 ACTIVE reservations (1% of them past
- * their deadline), next to the bare SELECT of the live rows it must look at.
+ * their deadline and its grace, so the run enqueues EXPIRE for them), next to the bare SELECT of
+ * the live rows it must look at.
  */
 final class ExpiryBench {
   private ExpiryBench() {}
@@ -46,7 +47,7 @@ final class ExpiryBench {
                           + " select gen_random_uuid(), :user, 'expiry', 'r-' || i, 'h100', 1, 1,"
                           + " 'img', 48, 'ACTIVE', now() - interval '1 hour',"
                           + " now() - interval '1 hour',"
-                          + " case when i % 100 = 0 then now() - interval '1 minute'"
+                          + " case when i % 100 = 0 then now() - interval '10 minutes'"
                           + " else now() + interval '2 hours' + (i || ' seconds')::interval end,"
                           + " '[]'::jsonb from generate_series(1, :n) i")
                   .bind("user", user)
@@ -84,6 +85,9 @@ final class ExpiryBench {
       long s = System.nanoTime();
       rows = bareSelect(db);
       selects[i] = (System.nanoTime() - s) / 1e6;
+    }
+    if (!summary.contains("expire_enqueued=" + count / 100)) {
+      throw new IllegalStateException("the job did not enqueue the expected expiries: " + summary);
     }
     if (rows != count) {
       throw new IllegalStateException("expected " + count + " live rows, read " + rows);
