@@ -41,6 +41,7 @@ final class BenchEnv implements AutoCloseable {
   static final String GPU_TYPE = "h100";
 
   private final List<ManagedDataSource> pools = new ArrayList<>();
+  private final List<AutoCloseable> atEnd = new ArrayList<>();
   private EmbeddedPostgres postgres;
   private KubernetesMockServer k8sServer;
   private KubernetesClient k8s;
@@ -146,9 +147,20 @@ final class BenchEnv implements AutoCloseable {
     return api;
   }
 
+  /**
+   * Closes {@code c} when the run ends. For watches: the mock server's event loop blocks for
+   * seconds when a watch closes, which would fail the next benchmark's requests.
+   */
+  synchronized void closeAtEnd(AutoCloseable c) {
+    atEnd.add(c);
+  }
+
   @Override
   public synchronized void close() {
     // Each part is closed on its own: one that fails to stop must not keep the others running.
+    for (AutoCloseable c : atEnd) {
+      quietly(c::close);
+    }
     if (simulator != null) {
       quietly(simulator::close);
     }

@@ -27,42 +27,17 @@ final class ExpiryBench {
 
   static void run(BenchEnv env, Report report, boolean quick) throws Exception {
     int count = quick ? 500 : 10_000;
-    BenchEnv.Db db = env.database("expiry");
-    CronjobsMigrations.migrate(db.dataSource());
-    UUID user = UUID.randomUUID();
-    db.jdbi()
-        .useHandle(
-            h -> {
-              h.createUpdate(
-                      "insert into users (id, issuer, subject, username) values (:id, 'bench',"
-                          + " 'expiry', 'expiry')")
-                  .bind("id", user)
-                  .execute();
-              // Pods are not simulated here, so the rows carry none: the vanished-pod check has
-              // nothing to compare and the sweep's own reads and writes are what is timed.
-              h.createUpdate(
-                      "insert into reservations (id, user_id, username, name, gpu_type, gpu_count,"
-                          + " node_count, image, hours, status, created_at, started_at, expires_at,"
-                          + " status_history)"
-                          + " select gen_random_uuid(), :user, 'expiry', 'r-' || i, 'h100', 1, 1,"
-                          + " 'img', 48, 'ACTIVE', now() - interval '1 hour',"
-                          + " now() - interval '1 hour',"
-                          + " case when i % 100 = 0 then now() - interval '10 minutes'"
-                          + " else now() + interval '2 hours' + (i || ' seconds')::interval end,"
-                          + " '[]'::jsonb from generate_series(1, :n) i")
-                  .bind("user", user)
-                  .bind("n", count)
-                  .execute();
-              h.execute("analyze reservations");
-            });
-    ExpiryJob job =
-        new ExpiryJob(
-            db.jdbi(),
-            env.kubernetes(),
-            new PodNotifier(env.kubernetes(), Duration.ofSeconds(2)),
-            Optional.empty(),
-            ExpirySettings.defaults(),
-            Clock.systemUTC());
+    // The job runs in a long-lived service: warm its code up on a small database first, so the
+    // timed run measures the sweep and not the JIT.
+    if (!quick) {
+      Prepared warm = prepare(env, 1000);
+      Instant at = Instant.now();
+      warm.job().run(new RunContext(at, at, "bench-warmup"));
+      bareSelect(warm.db());
+    }
+    Prepared prepared = prepare(env, count);
+    BenchEnv.Db db = prepared.db();
+    ExpiryJob job = prepared.job();
     // A bare read first, so both start with the rows in PostgreSQL's cache.
     bareSelect(db);
     Instant now = Instant.now();
@@ -105,7 +80,53 @@ final class ExpiryBench {
             "< 1000 ms",
             jobMs < 1000,
             String.format(
-                Locale.ROOT, "first run (%s); a repeat run took %.0f ms", summary, repeatMs)));
+                Locale.ROOT,
+                "after a warm-up run on 1,000 rows; timed run: %s; a repeat run took %.0f ms",
+                summary,
+                repeatMs)));
+  }
+
+  private record Prepared(BenchEnv.Db db, ExpiryJob job) {}
+
+  /** A fresh database with {@code count} ACTIVE reservations, 1% past deadline, and a job on it. */
+  private static Prepared prepare(BenchEnv env, int count) throws Exception {
+    BenchEnv.Db db = env.database("expiry");
+    CronjobsMigrations.migrate(db.dataSource());
+    UUID user = UUID.randomUUID();
+    db.jdbi()
+        .useHandle(
+            h -> {
+              h.createUpdate(
+                      "insert into users (id, issuer, subject, username) values (:id, 'bench',"
+                          + " 'expiry', 'expiry')")
+                  .bind("id", user)
+                  .execute();
+              // Pods are not simulated here, so the rows carry none: the vanished-pod check has
+              // nothing to compare and the sweep's own reads and writes are what is timed.
+              h.createUpdate(
+                      "insert into reservations (id, user_id, username, name, gpu_type, gpu_count,"
+                          + " node_count, image, hours, status, created_at, started_at, expires_at,"
+                          + " status_history)"
+                          + " select gen_random_uuid(), :user, 'expiry', 'r-' || i, 'h100', 1, 1,"
+                          + " 'img', 48, 'ACTIVE', now() - interval '1 hour',"
+                          + " now() - interval '1 hour',"
+                          + " case when i % 100 = 0 then now() - interval '10 minutes'"
+                          + " else now() + interval '2 hours' + (i || ' seconds')::interval end,"
+                          + " '[]'::jsonb from generate_series(1, :n) i")
+                  .bind("user", user)
+                  .bind("n", count)
+                  .execute();
+              h.execute("analyze reservations");
+            });
+    ExpiryJob job =
+        new ExpiryJob(
+            db.jdbi(),
+            env.kubernetes(),
+            new PodNotifier(env.kubernetes(), Duration.ofSeconds(2)),
+            Optional.empty(),
+            ExpirySettings.defaults(),
+            Clock.systemUTC());
+    return new Prepared(db, job);
   }
 
   /** Reads every column of the rows the job must consider, as plain JDBC. */

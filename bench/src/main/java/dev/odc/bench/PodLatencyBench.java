@@ -54,6 +54,7 @@ final class PodLatencyBench {
     Map<String, Long> accepted = new ConcurrentHashMap<>();
     SharedIndexInformer<Pod> informer =
         client.pods().inNamespace(NS).inform(handler(podSeen, Names.RESERVATION_LABEL));
+    env.closeAtEnd(informer);
     DropwizardTestSupport<ApiConfiguration> api = env.startApi(db);
     Processor processor =
         new Processor(
@@ -118,7 +119,6 @@ final class PodLatencyBench {
       pacer.shutdownNow();
       processor.stop();
       api.after();
-      informer.close();
     }
     double[] latencies = new double[accepted.size()];
     int early = 0;
@@ -139,7 +139,7 @@ final class PodLatencyBench {
       latencies[i++] = Math.max(0, d) / 1e6;
     }
     Stats value = new Stats(latencies);
-    Stats baseline = rawRoundTrip(client, quick ? 20 : 200);
+    Stats baseline = rawRoundTrip(env, client, quick ? 20 : 200);
     report.add(
         new Figure(
             "2",
@@ -195,43 +195,43 @@ final class PodLatencyBench {
   }
 
   /** Creates pods one by one and times each from the create call to the informer's onAdd. */
-  private static Stats rawRoundTrip(KubernetesClient client, int n) throws Exception {
+  private static Stats rawRoundTrip(BenchEnv env, KubernetesClient client, int n) throws Exception {
     String ns = "odc-bench-roundtrip";
     Map<String, Long> seen = new ConcurrentHashMap<>();
     double[] samples = new double[n];
-    try (SharedIndexInformer<Pod> informer =
-        client.pods().inNamespace(ns).inform(handler(seen, "odc.dev/bench-id"))) {
-      for (int i = 0; i < n; i++) {
-        String id = "rt-" + i + "-" + System.nanoTime();
-        long start = System.nanoTime();
-        client
-            .pods()
-            .inNamespace(ns)
-            .resource(
-                new PodBuilder()
-                    .withNewMetadata()
-                    .withName(id)
-                    .withNamespace(ns)
-                    .withLabels(Map.of("odc.dev/bench-id", id))
-                    .endMetadata()
-                    .withNewSpec()
-                    .addNewContainer()
-                    .withName("dev")
-                    .withImage("img")
-                    .endContainer()
-                    .withNodeSelector(Map.of("odc.dev/bench", "none"))
-                    .endSpec()
-                    .build())
-            .create();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!seen.containsKey(id)) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("informer never saw pod " + id);
-          }
-          Thread.onSpinWait();
+    SharedIndexInformer<Pod> informer =
+        client.pods().inNamespace(ns).inform(handler(seen, "odc.dev/bench-id"));
+    env.closeAtEnd(informer);
+    for (int i = 0; i < n; i++) {
+      String id = "rt-" + i + "-" + System.nanoTime();
+      long start = System.nanoTime();
+      client
+          .pods()
+          .inNamespace(ns)
+          .resource(
+              new PodBuilder()
+                  .withNewMetadata()
+                  .withName(id)
+                  .withNamespace(ns)
+                  .withLabels(Map.of("odc.dev/bench-id", id))
+                  .endMetadata()
+                  .withNewSpec()
+                  .addNewContainer()
+                  .withName("dev")
+                  .withImage("img")
+                  .endContainer()
+                  .withNodeSelector(Map.of("odc.dev/bench", "none"))
+                  .endSpec()
+                  .build())
+          .create();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!seen.containsKey(id)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("informer never saw pod " + id);
         }
-        samples[i] = (seen.get(id) - start) / 1e6;
+        Thread.onSpinWait();
       }
+      samples[i] = (seen.get(id) - start) / 1e6;
     }
     return new Stats(samples);
   }
