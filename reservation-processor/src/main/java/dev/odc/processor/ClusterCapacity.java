@@ -3,6 +3,7 @@ package dev.odc.processor;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -14,11 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * Free {@code nvidia.com/gpu} per node, from shared informers over Nodes and Pods (no list call per
- * message). Only Ready, schedulable nodes with the GPU type label count.
+ * message). Only Ready, schedulable nodes with the GPU type label count. Also caches ODC's services
+ * of the reservations namespace, so their NodePorts are read without a request.
  */
 public final class ClusterCapacity implements AutoCloseable {
   public static final String GPU = "nvidia.com/gpu";
@@ -39,6 +42,9 @@ public final class ClusterCapacity implements AutoCloseable {
   private final String gpuTypeLabel;
   private SharedIndexInformer<Node> nodes;
   private SharedIndexInformer<Pod> pods;
+  private SharedIndexInformer<Service> services;
+
+  private static final String BY_RESERVATION = "reservation";
 
   public ClusterCapacity(KubernetesClient client, String gpuTypeLabel) {
     this.client = Objects.requireNonNull(client, "client is null");
@@ -49,9 +55,16 @@ public final class ClusterCapacity implements AutoCloseable {
    * Starts the informers and returns once both hold their initial lists.
    *
    * @param onCapacityFreed called with a GPU type (or null when unknown) when GPUs may have freed
-   * @param onManagedPod called for every change of a pod labelled as ODC's
+   * @param onManagedPod called for every change of a pod labelled as ODC's, with true when the pod
+   *     is gone
+   * @param serviceNamespace where ODC's services live
+   * @param onManagedService called when a service labelled as ODC's is added or changes
    */
-  public void start(Consumer<String> onCapacityFreed, Consumer<Pod> onManagedPod) {
+  public void start(
+      Consumer<String> onCapacityFreed,
+      BiConsumer<Pod, Boolean> onManagedPod,
+      String serviceNamespace,
+      Consumer<Service> onManagedService) {
     nodes =
         client
             .nodes()
@@ -73,38 +86,74 @@ public final class ClusterCapacity implements AutoCloseable {
                   public void onDelete(Node node, boolean unknown) {}
                 },
                 0);
-    pods =
+    pods = client.pods().inAnyNamespace().runnableInformer(0);
+    // a reservation's pods by its id, so looking them up does not scan every pod in the cluster
+    pods.addIndexers(
+        Map.of(
+            BY_RESERVATION,
+            pod ->
+                managed(pod)
+                    ? List.of(
+                        pod.getMetadata().getNamespace()
+                            + "/"
+                            + pod.getMetadata().getLabels().get(Names.RESERVATION_LABEL))
+                    : List.of()));
+    pods.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Pod pod) {
+            if (managed(pod)) {
+              onManagedPod.accept(pod, false);
+            }
+          }
+
+          @Override
+          public void onUpdate(Pod oldPod, Pod newPod) {
+            if (managed(newPod)) {
+              onManagedPod.accept(newPod, false);
+            }
+            if (!terminated(oldPod) && terminated(newPod)) {
+              onCapacityFreed.accept(gpuTypeOf(newPod));
+            }
+          }
+
+          @Override
+          public void onDelete(Pod pod, boolean unknown) {
+            if (managed(pod)) {
+              onManagedPod.accept(pod, true);
+            }
+            onCapacityFreed.accept(gpuTypeOf(pod));
+          }
+        });
+    pods.run();
+    services =
         client
-            .pods()
-            .inAnyNamespace()
+            .services()
+            .inNamespace(serviceNamespace)
+            .withLabel(Names.MANAGED_BY_LABEL, Names.MANAGED_BY)
             .inform(
                 new ResourceEventHandler<>() {
                   @Override
-                  public void onAdd(Pod pod) {
-                    if (managed(pod)) {
-                      onManagedPod.accept(pod);
-                    }
+                  public void onAdd(Service service) {
+                    onManagedService.accept(service);
                   }
 
                   @Override
-                  public void onUpdate(Pod oldPod, Pod newPod) {
-                    if (managed(newPod)) {
-                      onManagedPod.accept(newPod);
-                    }
-                    if (!terminated(oldPod) && terminated(newPod)) {
-                      onCapacityFreed.accept(gpuTypeOf(newPod));
-                    }
+                  public void onUpdate(Service oldService, Service newService) {
+                    onManagedService.accept(newService);
                   }
 
                   @Override
-                  public void onDelete(Pod pod, boolean unknown) {
-                    if (managed(pod)) {
-                      onManagedPod.accept(pod);
-                    }
-                    onCapacityFreed.accept(gpuTypeOf(pod));
-                  }
+                  public void onDelete(Service service, boolean unknown) {}
                 },
                 0);
+  }
+
+  /** A service of the reservations namespace from the informer cache. */
+  public Optional<Service> service(String namespace, String name) {
+    return services == null
+        ? Optional.empty()
+        : Optional.ofNullable(services.getStore().getByKey(namespace + "/" + name));
   }
 
   /** Usable nodes of a GPU type with their free GPUs, most free first. */
@@ -153,18 +202,14 @@ public final class ClusterCapacity implements AutoCloseable {
 
   /** Cached pods of a reservation. */
   public List<Pod> podsOf(String namespace, String reservationId) {
-    return pods.getStore().list().stream()
-        .filter(p -> namespace.equals(p.getMetadata().getNamespace()))
-        .filter(
-            p ->
-                p.getMetadata().getLabels() != null
-                    && reservationId.equals(
-                        p.getMetadata().getLabels().get(Names.RESERVATION_LABEL)))
-        .toList();
+    return List.copyOf(pods.getIndexer().byIndex(BY_RESERVATION, namespace + "/" + reservationId));
   }
 
   @Override
   public void close() {
+    if (services != null) {
+      services.close();
+    }
     if (pods != null) {
       pods.close();
     }

@@ -111,6 +111,7 @@ public final class Processor implements Managed {
   private final Set<String> queueRefreshPending = ConcurrentHashMap.newKeySet();
   private final Map<UUID, Boolean> podCreatedRecorded = new ConcurrentHashMap<>();
   private final Set<UUID> heldLeases = ConcurrentHashMap.newKeySet();
+  private final Map<UUID, Long> leaseRenewedAt = new ConcurrentHashMap<>();
   private volatile StepHook hook = (step, r) -> {};
   private QueueConsumer<ReservationMessage> consumer;
   private volatile boolean running;
@@ -136,7 +137,7 @@ public final class Processor implements Managed {
     AtomicInteger ids = new AtomicInteger();
     this.events =
         Executors.newScheduledThreadPool(
-            2,
+            4,
             r -> {
               Thread t = new Thread(r, "processor-events-" + ids.incrementAndGet());
               t.setDaemon(true);
@@ -193,7 +194,10 @@ public final class Processor implements Managed {
             .maxDeliveries(settings.maxDeliveries())
             .retryDelay(settings.retryDelay())
             .idleWait(Duration.ofMillis(200))
-            .threads(2)
+            // one message per read: a burst spreads over every worker instead of queueing behind
+            // one worker's batch
+            .batchSize(1)
+            .threads(settings.workerThreads())
             .build();
     consumer.start();
     log.info("Processor {} started on namespace {}", settings.workerId(), settings.namespace());
@@ -208,7 +212,8 @@ public final class Processor implements Managed {
       return;
     }
     running = true;
-    capacity.start(this::capacityFreed, this::podChanged);
+    capacity.start(
+        this::capacityFreed, this::podChanged, settings.namespace(), this::serviceChanged);
   }
 
   @Override
@@ -250,6 +255,7 @@ public final class Processor implements Managed {
       return;
     }
     UUID id = message.reservationId();
+    long leaseStart = System.nanoTime();
     if (!dao().acquireLease(id, settings.workerId(), settings.leaseTtl())) {
       if (message.action() == ReservationMessage.Action.PROVISION) {
         // the holder is working on it; if it dies, the sweep re-sends PROVISION after the TTL
@@ -259,6 +265,7 @@ public final class Processor implements Managed {
       throw new LeaseHeldException(id);
     }
     heldLeases.add(id);
+    leaseRenewedAt.put(id, leaseStart);
     try {
       switch (message.action()) {
         case PROVISION -> provision(id);
@@ -268,6 +275,7 @@ public final class Processor implements Managed {
       }
     } finally {
       heldLeases.remove(id);
+      leaseRenewedAt.remove(id);
       dao().releaseLease(id, settings.workerId());
     }
   }
@@ -276,7 +284,10 @@ public final class Processor implements Managed {
   private void renewLeases() {
     for (UUID id : heldLeases) {
       try {
-        if (!dao().acquireLease(id, settings.workerId(), settings.leaseTtl())) {
+        long before = System.nanoTime();
+        if (dao().acquireLease(id, settings.workerId(), settings.leaseTtl())) {
+          leaseRenewedAt.put(id, before);
+        } else {
           log.warn("Lost the lease of reservation {} to another processor", id);
         }
       } catch (RuntimeException e) {
@@ -291,10 +302,21 @@ public final class Processor implements Managed {
    */
   private void step(Step step, Reservation r) {
     hook.before(step, r);
-    if (heldLeases.contains(r.id())
-        && !dao().acquireLease(r.id(), settings.workerId(), settings.leaseTtl())) {
+    if (!heldLeases.contains(r.id())) {
+      return;
+    }
+    // The lease runs leaseTtl from the database's clock at the renewal, which is after the local
+    // time taken before it: renewed less than a third of the TTL ago, it cannot have run out, so
+    // no other processor can hold it, and the round trip is saved.
+    long now = System.nanoTime();
+    Long renewed = leaseRenewedAt.get(r.id());
+    if (renewed != null && now - renewed < settings.leaseTtl().toNanos() / 3) {
+      return;
+    }
+    if (!dao().acquireLease(r.id(), settings.workerId(), settings.leaseTtl())) {
       throw new LeaseHeldException(r.id());
     }
+    leaseRenewedAt.put(r.id(), now);
   }
 
   private void deadLetter(ReservationMessage message, Exception lastError) {
@@ -368,12 +390,19 @@ public final class Processor implements Managed {
    * moves the reservation to PREPARING and returns where it goes, or queues it.
    */
   private Optional<Placement> decide(Reservation r) {
+    // Read before the lock: a disk's zone and claim change only while its own reservation is
+    // prepared, and its snapshots only at its teardown, so the lock need not cover them.
+    Map<UUID, ZoneRule> rules = zoneRules(r.gpuType());
     return withTypeLock(
         r.gpuType(),
         () -> {
-          Reservation current = reload(r.id());
-          Optional<Disk> disk = disk(current);
-          ZoneRule zoneRule = zoneRule(disk);
+          List<Reservation> live = dao().listLiveByGpuType(r.gpuType());
+          Reservation current =
+              live.stream()
+                  .filter(l -> l.id().equals(r.id()))
+                  .findFirst()
+                  .orElseGet(() -> reload(r.id()));
+          ZoneRule zoneRule = rules.getOrDefault(current.id(), NO_RULE);
           if (current.status() == ReservationStatus.PREPARING) {
             // resumed after a crash or redelivery: the zone was recorded on the owner
             Optional<String> zone = recordedZone(current);
@@ -394,22 +423,20 @@ public final class Processor implements Managed {
               && current.status() != ReservationStatus.QUEUED) {
             return Optional.empty();
           }
-          List<Reservation> live = dao().listLiveByGpuType(current.gpuType());
           Map<String, Integer> free = freeGpus(current.gpuType(), live);
           List<Reservation> waiting = fairOrder(live);
           Optional<Placement> fit = Optional.empty();
-          boolean blocked = false;
           for (Reservation w : waiting) {
             if (w.id().equals(current.id())) {
               fit = fits(current, free, zoneRule);
               break;
             }
-            if (fits(w, free, zoneRule(disk(w))).isPresent()) {
-              blocked = true;
-            }
+            // sets aside what each one ahead takes when it fits: this one only gets what is left,
+            // so it never takes GPUs from someone ahead of it in the queue
+            fits(w, free, rules.getOrDefault(w.id(), NO_RULE));
           }
-          if (fit.isEmpty() || blocked) {
-            queue(current, waiting, free);
+          if (fit.isEmpty()) {
+            queue(current, waiting, free, live);
             return Optional.empty();
           }
           Reservation preparing =
@@ -471,16 +498,38 @@ public final class Processor implements Managed {
   /** Where a disk lets a reservation go. */
   private record ZoneRule(String preferred, String required) {}
 
-  private ZoneRule zoneRule(Optional<Disk> disk) {
-    if (disk.isEmpty() || disk.get().pvcName() == null || disk.get().zone() == null) {
-      return new ZoneRule(null, null);
-    }
-    boolean movable =
-        snapshots().newestReady(disk.get().id()).isPresent()
-            || !snapshots().listByDisk(disk.get().id()).isEmpty();
-    return movable
-        ? new ZoneRule(disk.get().zone(), null)
-        : new ZoneRule(disk.get().zone(), disk.get().zone());
+  private static final ZoneRule NO_RULE = new ZoneRule(null, null);
+
+  /**
+   * The zone rules of the reservations of a GPU type that wait or are being prepared, in one query:
+   * only those whose disk has a claim in a zone have one. A disk with a snapshot can move (its zone
+   * is preferred), one without must stay (its zone is required).
+   */
+  private Map<UUID, ZoneRule> zoneRules(String gpuType) {
+    Map<UUID, ZoneRule> rules = new HashMap<>();
+    jdbi.useHandle(
+        h ->
+            h.createQuery(
+                    "select r.id, d.zone, exists (select 1 from disk_snapshots s"
+                        + " where s.disk_id = d.id and s.deleted_at is null) as movable"
+                        + " from reservations r join disks d on d.user_id = r.user_id"
+                        + " and d.name = r.disk_name and d.deleted_at is null"
+                        + " where r.gpu_type = :gpuType"
+                        + " and r.status in ('PENDING', 'QUEUED', 'PREPARING')"
+                        + " and d.pvc_name is not null and d.zone is not null")
+                .bind("gpuType", gpuType)
+                .map(
+                    (rs, ctx) -> {
+                      String zone = rs.getString("zone");
+                      rules.put(
+                          rs.getObject("id", UUID.class),
+                          rs.getBoolean("movable")
+                              ? new ZoneRule(zone, null)
+                              : new ZoneRule(zone, zone));
+                      return null;
+                    })
+                .list());
+    return rules;
   }
 
   /** Nodes of one zone with room for every node of the reservation; the preferred zone first. */
@@ -536,7 +585,8 @@ public final class Processor implements Managed {
     return ranked.stream().map(Ranked::r).toList();
   }
 
-  private void queue(Reservation r, List<Reservation> waiting, Map<String, Integer> free) {
+  private void queue(
+      Reservation r, List<Reservation> waiting, Map<String, Integer> free, List<Reservation> live) {
     int position = 1;
     for (Reservation w : waiting) {
       if (w.id().equals(r.id())) {
@@ -544,7 +594,7 @@ public final class Processor implements Managed {
       }
       position++;
     }
-    Instant eta = estimateStart(r, waiting, free);
+    Instant eta = estimateStart(r, waiting, free, live);
     if (r.status() == ReservationStatus.PENDING) {
       reservations.transition(
           r.id(),
@@ -565,7 +615,7 @@ public final class Processor implements Managed {
    * reservation whose end brings the free count there; null when no active one would.
    */
   private Instant estimateStart(
-      Reservation r, List<Reservation> waiting, Map<String, Integer> free) {
+      Reservation r, List<Reservation> waiting, Map<String, Integer> free, List<Reservation> live) {
     int needed = 0;
     for (Reservation w : waiting) {
       needed += w.totalGpus();
@@ -578,7 +628,7 @@ public final class Processor implements Managed {
       return clock.instant();
     }
     List<Reservation> active =
-        dao().listLiveByGpuType(r.gpuType()).stream()
+        live.stream()
             .filter(a -> a.status() == ReservationStatus.ACTIVE && a.expiresAt() != null)
             .sorted(Comparator.comparing(Reservation::expiresAt))
             .toList();
@@ -761,8 +811,12 @@ public final class Processor implements Managed {
         return disk.pvcName();
       }
     }
-    refreshSnapshots(disk);
-    Optional<DiskSnapshot> snapshot = snapshots().newestReady(disk.id());
+    Optional<DiskSnapshot> snapshot = Optional.empty();
+    if (disk.pvcName() != null || disk.lastSnapshotName() != null) {
+      // a disk that never had a claim or a snapshot has nothing to restore: no reads for it
+      refreshSnapshots(disk);
+      snapshot = snapshots().newestReady(disk.id());
+    }
     String claimName;
     ClaimSpec spec;
     if (snapshot.isPresent() && (disk.pvcName() != null || disk.lastSnapshotName() != null)) {
@@ -804,12 +858,8 @@ public final class Processor implements Managed {
     }
   }
 
+  /** Creates the owner, or reads the one a previous attempt made (one request either way). */
   private ConfigMap ensureOwner(Reservation r, String zone) {
-    ConfigMap existing =
-        client.configMaps().inNamespace(settings.namespace()).withName(Names.owner(r.id())).get();
-    if (existing != null) {
-      return existing;
-    }
     ConfigMap owner = PodSpecs.owner(r, settings.namespace());
     if (zone != null) {
       owner.getData().put("zone", zone);
@@ -836,12 +886,12 @@ public final class Processor implements Managed {
         : Optional.ofNullable(owner.getData().get("zone"));
   }
 
-  /** Creates the object unless one of that name exists. @return true when this call created it */
+  /**
+   * Creates the object unless one of that name exists: one create, a conflict meaning it exists (no
+   * read before it). @return true when this call created it
+   */
   private boolean createIfAbsent(HasMetadata resource) {
     try {
-      if (client.resource(resource).get() != null) {
-        return false;
-      }
       client.resource(resource).create();
       return true;
     } catch (KubernetesClientException e) {
@@ -854,11 +904,34 @@ public final class Processor implements Managed {
 
   // ------------------------------------------------------------------ watching pods
 
-  private void podChanged(Pod pod) {
+  /**
+   * A managed pod was added, changed or deleted ({@code gone}). Only a pod that is ready, failing
+   * or gone can change its reservation's status, so the others cost no database read.
+   */
+  private void podChanged(Pod pod, boolean gone) {
     String id = pod.getMetadata().getLabels().get(Names.RESERVATION_LABEL);
     if (id == null || !running) {
       return;
     }
+    if (!gone && !ready(pod) && failureOf(pod).isEmpty()) {
+      return;
+    }
+    reconcileLater(id);
+  }
+
+  /** An SSH service got its NodePort: its reservation may be waiting for it to go ACTIVE. */
+  private void serviceChanged(Service service) {
+    Map<String, String> labels = service.getMetadata().getLabels();
+    String id = labels == null ? null : labels.get(Names.RESERVATION_LABEL);
+    if (id == null || !running || nodePortOf(service).isEmpty()) {
+      return;
+    }
+    if (capacity.podsOf(settings.namespace(), id).stream().anyMatch(Processor::ready)) {
+      reconcileLater(id);
+    }
+  }
+
+  private void reconcileLater(String id) {
     events.execute(
         () -> {
           try {
@@ -940,10 +1013,19 @@ public final class Processor implements Managed {
     }
   }
 
+  /** The SSH NodePort from the service informer's cache, else from the API server. */
   private Optional<Integer> sshNodePort(UUID id) {
-    Service service =
-        client.services().inNamespace(settings.namespace()).withName(Names.sshService(id)).get();
-    if (service == null || service.getSpec().getPorts() == null) {
+    Optional<Integer> cached =
+        capacity.service(settings.namespace(), Names.sshService(id)).flatMap(Processor::nodePortOf);
+    if (cached.isPresent()) {
+      return cached;
+    }
+    return nodePortOf(
+        client.services().inNamespace(settings.namespace()).withName(Names.sshService(id)).get());
+  }
+
+  private static Optional<Integer> nodePortOf(Service service) {
+    if (service == null || service.getSpec() == null || service.getSpec().getPorts() == null) {
       return Optional.empty();
     }
     return service.getSpec().getPorts().stream()
@@ -1200,8 +1282,10 @@ public final class Processor implements Managed {
       return;
     }
     Map<String, Integer> free = freeGpus(gpuType, live);
+    Map<UUID, ZoneRule> rules = zoneRules(gpuType);
     for (Reservation w : waiting) {
-      if (w.status() == ReservationStatus.QUEUED && fits(w, free, zoneRule(disk(w))).isPresent()) {
+      if (fits(w, free, rules.getOrDefault(w.id(), NO_RULE)).isPresent()
+          && w.status() == ReservationStatus.QUEUED) {
         pgmq.send(
             ReservationMessage.QUEUE,
             new ReservationMessage(w.id(), ReservationMessage.Action.PROVISION));
@@ -1278,14 +1362,6 @@ public final class Processor implements Managed {
                 .one();
           }
         });
-  }
-
-  private Optional<Disk> disk(Reservation r) {
-    if (r.diskName() == null) {
-      return Optional.empty();
-    }
-    return jdbi.withHandle(
-        h -> h.attach(DiskDao.class).findByUserAndName(r.userId(), r.diskName()));
   }
 
   private Reservation reload(UUID id) {

@@ -8,6 +8,7 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.lifecycle.Managed;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,6 +40,12 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
     environment.lifecycle().manage(dataSource);
     Database.migrate(dataSource);
     Jdbi jdbi = Database.jdbi(dataSource);
+    // Each consumer thread holds one LISTEN connection for as long as it runs: they come from a
+    // pool of their own, so they never leave the workers without connections to work with.
+    ManagedDataSource listenDataSource =
+        listenPool(config.getDatabase(), config.getWorkerThreads())
+            .build(environment.metrics(), "processor-listen");
+    environment.lifecycle().manage(listenDataSource);
     KubernetesClient client = config.getKubernetes().build();
     environment
         .lifecycle()
@@ -63,7 +70,7 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
             new Managed() {
               @Override
               public void start() {
-                processor.start(dataSource);
+                processor.start(listenDataSource);
               }
 
               @Override
@@ -72,5 +79,19 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
               }
             });
     environment.healthChecks().register("processor", new ProcessorHealthCheck(processor));
+  }
+
+  /** The database settings of {@code database} for a pool of {@code size} LISTEN connections. */
+  static DataSourceFactory listenPool(DataSourceFactory database, int size) {
+    DataSourceFactory listen = new DataSourceFactory();
+    listen.setDriverClass(database.getDriverClass());
+    listen.setUrl(database.getUrl());
+    listen.setUser(database.getUser());
+    listen.setPassword(database.getPassword());
+    listen.setProperties(database.getProperties());
+    listen.setInitialSize(0);
+    listen.setMinSize(0);
+    listen.setMaxSize(size);
+    return listen;
   }
 }

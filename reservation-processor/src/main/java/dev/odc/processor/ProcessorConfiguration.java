@@ -36,6 +36,7 @@ import java.util.Map;
  * pendingTimeout: PT10M
  * sharedVolume: efs-sc                        # optional
  * dnsDomain: gpu.example.com                  # optional
+ * workerThreads: 8                            # queue messages handled at once
  * }</pre>
  */
 public class ProcessorConfiguration extends Configuration {
@@ -59,6 +60,9 @@ public class ProcessorConfiguration extends Configuration {
   @NotNull private Duration pendingTimeout = Duration.ofMinutes(10);
   private String sharedVolume;
   private String dnsDomain;
+
+  @Min(1)
+  private int workerThreads = ProcessorSettings.DEFAULT_WORKER_THREADS;
 
   @JsonProperty
   public DataSourceFactory getDatabase() {
@@ -230,6 +234,16 @@ public class ProcessorConfiguration extends Configuration {
     this.dnsDomain = dnsDomain;
   }
 
+  @JsonProperty
+  public int getWorkerThreads() {
+    return workerThreads;
+  }
+
+  @JsonProperty
+  public void setWorkerThreads(int workerThreads) {
+    this.workerThreads = workerThreads;
+  }
+
   /** The settings a {@link Processor} takes; the worker id defaults to the host name. */
   public ProcessorSettings settings() {
     return new ProcessorSettings(
@@ -245,7 +259,8 @@ public class ProcessorConfiguration extends Configuration {
         pendingTimeout,
         storage.getDefaultSizeGb(),
         sharedVolume,
-        dnsDomain);
+        dnsDomain,
+        workerThreads);
   }
 
   /** Configured keys first, then the keys directory when one is set. */

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param sharedVolumeClass storage class of a per-user read-write-many volume at /shared; null for
  *     none
  * @param dnsDomain domain for an external-dns hostname on the SSH service; null for none
+ * @param workerThreads queue messages handled at once (consumer threads, each with its own LISTEN
+ *     connection and a database connection while it works)
  */
 public record ProcessorSettings(
     String namespace,
@@ -36,7 +38,11 @@ public record ProcessorSettings(
     Duration pendingTimeout,
     int defaultDiskSizeGb,
     String sharedVolumeClass,
-    String dnsDomain) {
+    String dnsDomain,
+    int workerThreads) {
+  /** Consumer threads when none are configured. */
+  public static final int DEFAULT_WORKER_THREADS = 8;
+
   public ProcessorSettings {
     notBlank(namespace, "namespace");
     notBlank(gpuTypeLabel, "gpuTypeLabel");
@@ -60,6 +66,9 @@ public record ProcessorSettings(
       throw new IllegalArgumentException(
           "defaultDiskSizeGb must be at least 1, was " + defaultDiskSizeGb);
     }
+    if (workerThreads < 1) {
+      throw new IllegalArgumentException("workerThreads must be at least 1, was " + workerThreads);
+    }
     sharedVolumeClass = blankToNull(sharedVolumeClass);
     dnsDomain = blankToNull(dnsDomain);
   }
@@ -79,7 +88,8 @@ public record ProcessorSettings(
         Duration.ofMinutes(10),
         100,
         null,
-        null);
+        null,
+        DEFAULT_WORKER_THREADS);
   }
 
   public ProcessorSettings withWorkerId(String id) {
@@ -96,7 +106,8 @@ public record ProcessorSettings(
         pendingTimeout,
         defaultDiskSizeGb,
         sharedVolumeClass,
-        dnsDomain);
+        dnsDomain,
+        workerThreads);
   }
 
   public ProcessorSettings withMaxDeliveries(int deliveries) {
@@ -113,7 +124,8 @@ public record ProcessorSettings(
         pendingTimeout,
         defaultDiskSizeGb,
         sharedVolumeClass,
-        dnsDomain);
+        dnsDomain,
+        workerThreads);
   }
 
   public ProcessorSettings withLeaseTtl(Duration ttl) {
@@ -130,7 +142,8 @@ public record ProcessorSettings(
         pendingTimeout,
         defaultDiskSizeGb,
         sharedVolumeClass,
-        dnsDomain);
+        dnsDomain,
+        workerThreads);
   }
 
   public ProcessorSettings withPendingTimeout(Duration timeout) {
@@ -147,7 +160,8 @@ public record ProcessorSettings(
         timeout,
         defaultDiskSizeGb,
         sharedVolumeClass,
-        dnsDomain);
+        dnsDomain,
+        workerThreads);
   }
 
   public ProcessorSettings withClaimInterval(Duration interval) {
@@ -164,7 +178,8 @@ public record ProcessorSettings(
         pendingTimeout,
         defaultDiskSizeGb,
         sharedVolumeClass,
-        dnsDomain);
+        dnsDomain,
+        workerThreads);
   }
 
   public ProcessorSettings withDnsDomain(String domain) {
@@ -181,7 +196,26 @@ public record ProcessorSettings(
         pendingTimeout,
         defaultDiskSizeGb,
         sharedVolumeClass,
-        domain);
+        domain,
+        workerThreads);
+  }
+
+  public ProcessorSettings withWorkerThreads(int threads) {
+    return new ProcessorSettings(
+        namespace,
+        gpuTypeLabel,
+        workerId,
+        leaseTtl,
+        claimInterval,
+        visibilityTimeout,
+        maxDeliveries,
+        retryDelay,
+        defaultImage,
+        pendingTimeout,
+        defaultDiskSizeGb,
+        sharedVolumeClass,
+        dnsDomain,
+        threads);
   }
 
   private static String notBlank(String value, String field) {
