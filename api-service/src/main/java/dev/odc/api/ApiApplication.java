@@ -10,6 +10,7 @@ import dev.odc.api.auth.JsonUnauthorizedHandler;
 import dev.odc.api.auth.OdcPrincipal;
 import dev.odc.api.auth.OidcAuthProvider;
 import dev.odc.api.auth.RoleAuthorizer;
+import dev.odc.api.auth.ScopeFilter;
 import dev.odc.api.auth.UserDirectory;
 import dev.odc.api.errors.ApiExceptionMapper;
 import dev.odc.api.errors.CatchAllMapper;
@@ -110,7 +111,9 @@ public class ApiApplication extends Application<ApiConfiguration> {
             new JdbiFactory().build(environment, config.getDatabase(), dataSource, "postgresql"));
     upsertGpuTypes(config, jdbi);
 
-    UserDirectory users = new UserDirectory(jdbi, clock);
+    UserDirectory users =
+        new UserDirectory(
+            jdbi, clock, java.time.Duration.ofMillis(config.getUserCacheTtl().toMilliseconds()));
     ApiKeyIssuer issuer = new ApiKeyIssuer(clock);
     List<AuthProvider<String>> providers = new ArrayList<>();
     providers.add(new ApiKeyAuthProvider(jdbi, clock));
@@ -136,6 +139,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
                     .setUnauthorizedHandler(new JsonUnauthorizedHandler())
                     .buildAuthFilter()));
     environment.jersey().register(RolesAllowedDynamicFeature.class);
+    environment.jersey().register(new ScopeFilter());
     environment.jersey().register(new AuthValueFactoryProvider.Binder<>(OdcPrincipal.class));
 
     environment.jersey().register(new RequestSizeFilter(config.getMaxRequestSize().toBytes()));
@@ -159,7 +163,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
         .register(new ApiKeyResource(new ApiKeyService(jdbi, config.getApiKeys(), issuer, clock)));
     environment.jersey().register(new AuthResource(config, jdbi, aws, issuer));
     environment.jersey().register(new MeResource(jdbi, config.getLimits()));
-    environment.jersey().register(new AvailabilityResource(jdbi));
+    environment.jersey().register(new AvailabilityResource(jdbi, config.isSimulatedCluster()));
     environment.jersey().register(new OpenApiResource());
 
     environment.healthChecks().register("queue", new QueueHealthCheck(jdbi));

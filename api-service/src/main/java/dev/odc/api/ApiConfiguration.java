@@ -35,6 +35,38 @@ public class ApiConfiguration extends Configuration {
   /** Apply the schema migrations at start-up. */
   private boolean migrateOnStart = true;
 
+  /**
+   * True when the cluster behind this API is a simulation (the sandbox): {@code GET
+   * /v1/availability} says so, so nobody mistakes its GPUs for real ones.
+   */
+  private boolean simulatedCluster = false;
+
+  /**
+   * How long a known OIDC user is answered from memory when the token's email and roles match (see
+   * {@link dev.odc.api.auth.UserDirectory}); zero turns the cache off.
+   */
+  @NotNull private Duration userCacheTtl = Duration.seconds(10);
+
+  @JsonProperty
+  public boolean isSimulatedCluster() {
+    return simulatedCluster;
+  }
+
+  @JsonProperty
+  public void setSimulatedCluster(boolean simulatedCluster) {
+    this.simulatedCluster = simulatedCluster;
+  }
+
+  @JsonProperty
+  public Duration getUserCacheTtl() {
+    return userCacheTtl;
+  }
+
+  @JsonProperty
+  public void setUserCacheTtl(Duration userCacheTtl) {
+    this.userCacheTtl = userCacheTtl;
+  }
+
   @JsonProperty
   public DataSourceFactory getDatabase() {
     return database;

@@ -727,10 +727,106 @@ class ApiServiceIT {
   }
 
   @Test
+  @Order(15)
+  void aFailureOfTheAuditRowLeavesNothing() {
+    List<Long> before = writes();
+    // the audit row is the create's last statement (after the queue send): make it fail
+    jdbi()
+        .useHandle(
+            h -> {
+              h.execute(
+                  "create or replace function odc_test_fail() returns trigger language plpgsql as"
+                      + " $$ begin raise exception 'injected failure'; end $$");
+              h.execute(
+                  "create trigger odc_test_fail_audit before insert on audit_log"
+                      + " for each row execute function odc_test_fail()");
+            });
+    try {
+      Response response =
+          post("/v1/reservations", alice(), "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1}");
+      ErrorResponse error = error(response, 500, ErrorCode.INTERNAL);
+      assertThat(error.message()).doesNotContain("injected");
+    } finally {
+      jdbi().useHandle(h -> h.execute("drop trigger odc_test_fail_audit on audit_log"));
+    }
+    assertThat(writes()).isEqualTo(before);
+  }
+
+  @Test
+  @Order(23)
+  void apiKeyScopesAreEnforced() {
+    String carol = token("carol", List.of());
+    String reserveBody = "{\"gpuType\":\"t4\",\"gpuCount\":1,\"hours\":1,\"disk\":\"none\"}";
+
+    error(
+        post("/v1/api-keys", carol, "{\"name\":\"x\",\"scopes\":[\"admin\"]}"),
+        400,
+        ErrorCode.INVALID_ARGUMENT);
+    String readOnly = newKey(carol, "ro", "[\"read\"]");
+    String reservationsOnly = newKey(carol, "resv", "[\"reservations\"]");
+    String keysOnly = newKey(carol, "keys", "[\"api-keys\"]");
+    String unrestricted = newKey(carol, "all", "[]");
+
+    // read-only: every read works, no change does, and nothing is written
+    assertThat(call("/v1/me", readOnly).get().getStatus()).isEqualTo(200);
+    assertThat(call("/v1/reservations", readOnly).get().getStatus()).isEqualTo(200);
+    assertThat(call("/v1/availability", readOnly).get().getStatus()).isEqualTo(200);
+    List<Long> before = writes();
+    ErrorResponse refused =
+        error(post("/v1/reservations", readOnly, reserveBody), 403, ErrorCode.FORBIDDEN);
+    assertThat(refused.message()).contains("reservations");
+    error(
+        post("/v1/disks", readOnly, "{\"name\":\"scratch\",\"sizeGb\":10}"),
+        403,
+        ErrorCode.FORBIDDEN);
+    error(post("/v1/api-keys", readOnly, "{\"name\":\"more\"}"), 403, ErrorCode.FORBIDDEN);
+    assertThat(writes()).isEqualTo(before);
+
+    // reservations: create and cancel, but no disk
+    Reservation r = reserve(reservationsOnly, reserveBody);
+    assertThat(r.username()).isEqualTo("carol");
+    assertThat(post("/v1/reservations/" + r.id() + "/cancel", reservationsOnly, "").getStatus())
+        .isEqualTo(200);
+    error(
+        post("/v1/disks", reservationsOnly, "{\"name\":\"scratch\",\"sizeGb\":10}"),
+        403,
+        ErrorCode.FORBIDDEN);
+
+    // api-keys: no key with more than its own scopes; an empty list inherits them
+    error(
+        post("/v1/api-keys", keysOnly, "{\"name\":\"up\",\"scopes\":[\"reservations\"]}"),
+        403,
+        ErrorCode.FORBIDDEN);
+    Response inherited = post("/v1/api-keys", keysOnly, "{\"name\":\"child\",\"scopes\":[]}");
+    assertThat(inherited.getStatus()).isEqualTo(201);
+    assertThat(read(inherited, ApiKeyCreated.class).apiKey().scopes()).containsExactly("api-keys");
+    error(post("/v1/reservations", keysOnly, reserveBody), 403, ErrorCode.FORBIDDEN);
+
+    // a key without scopes may do everything its user may
+    Response disk = post("/v1/disks", unrestricted, "{\"name\":\"scratch\",\"sizeGb\":10}");
+    assertThat(disk.getStatus()).as(disk.readEntity(String.class)).isEqualTo(201);
+    assertThat(reserve(unrestricted, reserveBody).username()).isEqualTo("carol");
+  }
+
+  private static String newKey(String bearer, String name, String scopesJson) {
+    Response created =
+        post("/v1/api-keys", bearer, "{\"name\":\"" + name + "\",\"scopes\":" + scopesJson + "}");
+    String body = created.readEntity(String.class);
+    assertThat(created.getStatus()).as(body).isEqualTo(201);
+    try {
+      return MAPPER.readValue(body, ApiKeyCreated.class).key();
+    } catch (Exception e) {
+      throw new AssertionError(body, e);
+    }
+  }
+
+  @Test
   @Order(22)
   void availabilityCountsWaitingReservations() {
     Availability availability = read(call("/v1/availability", alice()).get(), Availability.class);
     assertThat(availability.gpuTypes()).extracting("name").contains("h100", "t4");
+    // simulatedCluster is false unless configured (SimulatedClusterIT sets it)
+    assertThat(availability.simulated()).isFalse();
     long waitingT4 =
         jdbi()
             .withHandle(

@@ -6,6 +6,7 @@ import dev.odc.database.ApiKeyDao;
 import dev.odc.database.UserDao;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -50,6 +51,8 @@ public class ApiKeyAuthProvider implements AuthProvider<String> {
       return Optional.empty();
     }
     jdbi.onDemand(ApiKeyDao.class).touchLastUsed(key.get().id(), now);
-    return Optional.of(new OdcPrincipal(user.get(), user.get().roles(), name()));
+    return Optional.of(
+        new OdcPrincipal(
+            user.get(), user.get().roles(), name(), new HashSet<>(key.get().scopes())));
   }
 }

@@ -42,7 +42,8 @@ public class OidcAuthProvider implements AuthProvider<String> {
   private final UserDirectory users;
   private final Set<JWSAlgorithm> algorithms;
   private final Object lock = new Object();
-  private volatile DefaultJWTProcessor<SecurityContext> processor;
+  private volatile Verifiers verifiers;
+  private final RsaFastPath fastPath;
   private long lastDiscoveryFailureNanos;
   private boolean discoveryFailed;
 
@@ -52,7 +53,17 @@ public class OidcAuthProvider implements AuthProvider<String> {
     this.discovery =
         new OidcDiscovery(config.issuer, Duration.ofMillis(config.httpTimeout.toMilliseconds()));
     this.algorithms = allowedAlgorithms(config.allowedAlgorithms);
+    this.fastPath = new RsaFastPath(algorithms);
   }
+
+  /**
+   * What verifies tokens: nimbus's processor (every algorithm, every header form), and its key
+   * selector and claims verifier, which the RSA fast path shares so both check the same things.
+   */
+  record Verifiers(
+      DefaultJWTProcessor<SecurityContext> processor,
+      JWSVerificationKeySelector<SecurityContext> keySelector,
+      DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier) {}
 
   /**
    * The configured algorithms minus every symmetric one and {@code none}: an HMAC key would be the
@@ -107,7 +118,7 @@ public class OidcAuthProvider implements AuthProvider<String> {
     }
     Set<Role> roles = roles(claims);
     String email = stringClaim(claims, "email").orElse(null);
-    User user = users.login(config.issuer, claims.getSubject(), username.get(), email, roles);
+    User user = users.cachedLogin(config.issuer, claims.getSubject(), username.get(), email, roles);
     if (user.disabled()) {
       log.debug("Refused a token of disabled user {}", user.username());
       return Optional.empty();
@@ -122,8 +133,13 @@ public class OidcAuthProvider implements AuthProvider<String> {
    * @return the claims, or empty when the token is refused
    */
   public Optional<JWTClaimsSet> verifiedClaims(String token) throws AuthenticationException {
+    Verifiers v = verifiers();
     try {
-      return Optional.of(processor().process(token, null));
+      RsaFastPath.Result fast = fastPath.verify(token, v.keySelector(), v.claimsVerifier());
+      if (fast.handled()) {
+        return Optional.ofNullable(fast.claims());
+      }
+      return Optional.of(v.processor().process(token, null));
     } catch (ParseException | BadJOSEException e) {
       log.debug("Refused a bearer token: {}", e.getMessage());
       return Optional.empty();
@@ -164,23 +180,23 @@ public class OidcAuthProvider implements AuthProvider<String> {
   }
 
   /** Built on first use, so the API starts even while the identity provider is down. */
-  private DefaultJWTProcessor<SecurityContext> processor() throws AuthenticationException {
-    DefaultJWTProcessor<SecurityContext> current = processor;
+  private Verifiers verifiers() throws AuthenticationException {
+    Verifiers current = verifiers;
     if (current != null) {
       return current;
     }
     synchronized (lock) {
-      if (processor != null) {
-        return processor;
+      if (verifiers != null) {
+        return verifiers;
       }
       long minIntervalNanos = config.jwksRefreshMinInterval.toNanoseconds();
       if (discoveryFailed && System.nanoTime() - lastDiscoveryFailureNanos < minIntervalNanos) {
         throw new AuthenticationException("OIDC discovery failed recently; not retrying yet");
       }
       try {
-        processor = build(discovery.fetchJwksUri().toURL());
+        verifiers = build(discovery.fetchJwksUri().toURL());
         discoveryFailed = false;
-        return processor;
+        return verifiers;
       } catch (IOException | RuntimeException e) {
         discoveryFailed = true;
         lastDiscoveryFailureNanos = System.nanoTime();
@@ -190,7 +206,7 @@ public class OidcAuthProvider implements AuthProvider<String> {
     }
   }
 
-  private DefaultJWTProcessor<SecurityContext> build(java.net.URL jwksUrl) {
+  private Verifiers build(java.net.URL jwksUrl) {
     int timeoutMs = (int) config.httpTimeout.toMilliseconds();
     JWKSource<SecurityContext> keys =
         JWKSourceBuilder.<SecurityContext>create(
@@ -201,7 +217,9 @@ public class OidcAuthProvider implements AuthProvider<String> {
             .retrying(false)
             .build();
     DefaultJWTProcessor<SecurityContext> jwtProcessor = new DefaultJWTProcessor<>();
-    jwtProcessor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
+    JWSVerificationKeySelector<SecurityContext> keySelector =
+        new JWSVerificationKeySelector<>(algorithms, keys);
+    jwtProcessor.setJWSKeySelector(keySelector);
     DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier =
         new DefaultJWTClaimsVerifier<>(
             Set.of(config.audience),
@@ -211,7 +229,7 @@ public class OidcAuthProvider implements AuthProvider<String> {
     claimsVerifier.setMaxClockSkew((int) config.clockSkew.toSeconds());
     jwtProcessor.setJWTClaimsSetVerifier(claimsVerifier);
     log.info("OIDC tokens of {} are verified against {}", config.issuer, jwksUrl);
-    return jwtProcessor;
+    return new Verifiers(jwtProcessor, keySelector, claimsVerifier);
   }
 
   /** For the health check: the configured issuer's discovery can be read now. */

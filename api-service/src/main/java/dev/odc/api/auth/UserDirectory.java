@@ -10,25 +10,98 @@ import dev.odc.core.User;
 import dev.odc.database.UserDao;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Users as identity providers describe them; the first login creates the row. */
+/**
+ * Users as identity providers describe them; the first login creates the row.
+ *
+ * <p>Known users are cached (bounded, per issuer and subject) for {@code cacheTtl}: a login whose
+ * email and roles match the cached row needs no database round trip. A login that brings other
+ * roles or another email goes to the database as before and refreshes the entry, so a token's
+ * groups take effect at once. Changes made elsewhere (a user disabled by an admin, in any API
+ * instance) are seen when the entry ages out, at most {@code cacheTtl} later; a TTL of zero turns
+ * the cache off.
+ */
 public class UserDirectory {
   private static final Logger log = LoggerFactory.getLogger(UserDirectory.class);
+
+  /** At most this many users are cached; beyond it the oldest entries are dropped. */
+  static final int MAX_CACHED = 10_000;
+
   private final Jdbi jdbi;
   private final Clock clock;
+  private final long cacheTtlNanos;
+  private final Map<Key, Cached> cache = new ConcurrentHashMap<>();
+
+  private record Key(String issuer, String subject) {}
+
+  private record Cached(User user, long loadedNanos) {}
 
   public UserDirectory(Jdbi jdbi, Clock clock) {
+    this(jdbi, clock, Duration.ZERO);
+  }
+
+  public UserDirectory(Jdbi jdbi, Clock clock, Duration cacheTtl) {
     this.jdbi = jdbi;
     this.clock = clock;
+    this.cacheTtlNanos = cacheTtl.toNanos();
+  }
+
+  /**
+   * Like {@link #login(String, String, String, String, Set)}, but answered from the cache when the
+   * user is known, recently read, and the identity provider says the same about email and roles.
+   */
+  public User cachedLogin(
+      String issuer, String subject, String username, String email, Set<Role> roles) {
+    if (cacheTtlNanos <= 0) {
+      return login(issuer, subject, username, email, roles);
+    }
+    Key key = new Key(issuer, subject);
+    Cached hit = cache.get(key);
+    long now = System.nanoTime();
+    if (hit != null
+        && now - hit.loadedNanos() < cacheTtlNanos
+        && hit.user().roles().equals(roles)
+        && Objects.equals(hit.user().email(), email)) {
+      return hit.user();
+    }
+    User user = login(issuer, subject, username, email, roles);
+    if (cache.size() >= MAX_CACHED) {
+      evict(now);
+    }
+    cache.put(key, new Cached(user, now));
+    return user;
+  }
+
+  /** Drops expired entries, and when that is not enough, the older half. */
+  private void evict(long now) {
+    cache.values().removeIf(c -> now - c.loadedNanos() >= cacheTtlNanos);
+    if (cache.size() >= MAX_CACHED) {
+      long[] ages = cache.values().stream().mapToLong(Cached::loadedNanos).sorted().toArray();
+      if (ages.length > 0) {
+        long median = ages[ages.length / 2];
+        cache.values().removeIf(c -> c.loadedNanos() <= median);
+      }
+    }
+  }
+
+  /** Forgets every cached user, e.g. after a change the cache cannot see. */
+  public void invalidateAll() {
+    cache.clear();
+  }
+
+  int cachedCount() {
+    return cache.size();
   }
 
   /**

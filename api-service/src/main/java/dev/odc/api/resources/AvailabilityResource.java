@@ -27,9 +27,15 @@ import org.jdbi.v3.core.Jdbi;
 @PermitAll
 public class AvailabilityResource {
   private final Jdbi jdbi;
+  private final boolean simulated;
 
-  public AvailabilityResource(Jdbi jdbi) {
+  /**
+   * @param simulated the configuration's {@code simulatedCluster}: the capacity is that of a
+   *     simulated cluster (the sandbox), not of real GPUs
+   */
+  public AvailabilityResource(Jdbi jdbi, boolean simulated) {
     this.jdbi = jdbi;
+    this.simulated = simulated;
   }
 
   @GET
@@ -63,7 +69,7 @@ public class AvailabilityResource {
               updated = t.updatedAt();
             }
           }
-          return new Availability(rows, updated, false);
+          return new Availability(rows, updated, simulated);
         });
   }
 }

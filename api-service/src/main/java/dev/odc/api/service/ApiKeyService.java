@@ -2,12 +2,14 @@ package dev.odc.api.service;
 
 import dev.odc.api.ApiConfiguration.ApiKeysConfig;
 import dev.odc.api.auth.ApiKeyIssuer;
+import dev.odc.api.auth.ApiScopes;
 import dev.odc.api.auth.OdcPrincipal;
 import dev.odc.api.db.ApiQueries;
 import dev.odc.api.db.AuditLog;
 import dev.odc.api.errors.ApiException;
 import dev.odc.core.ApiKey;
 import dev.odc.core.AuditEvent;
+import dev.odc.core.ErrorCode;
 import dev.odc.core.api.ApiKeyCreated;
 import dev.odc.core.api.CreateApiKeyRequest;
 import dev.odc.database.ApiKeyDao;
@@ -23,7 +25,6 @@ import org.jdbi.v3.core.Jdbi;
 /** The caller's API keys. */
 public class ApiKeyService {
   private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}");
-  private static final Pattern SCOPE = Pattern.compile("[a-z][a-z0-9:._-]{0,62}");
 
   private final Jdbi jdbi;
   private final ApiKeysConfig config;
@@ -45,10 +46,25 @@ public class ApiKeyService {
           "name", "name must be 1-63 letters, digits, spaces, '.', '_' or '-'");
     }
     for (String scope : request.scopes()) {
-      if (scope == null || !SCOPE.matcher(scope).matches()) {
-        throw ApiException.invalid("scopes", "scopes must be lower-case words like 'reservations'");
+      if (scope == null || !ApiScopes.isKnown(scope)) {
+        throw ApiException.invalid(
+            "scopes", "unknown scope '" + scope + "'; known scopes: " + ApiScopes.ALL);
       }
     }
+    List<String> scopes = request.scopes().stream().distinct().sorted().toList();
+    if (scopes.isEmpty() && !caller.scopes().isEmpty()) {
+      // a restricted key makes keys with its own scopes, never an unrestricted one
+      scopes = caller.scopes().stream().sorted().toList();
+    }
+    if (!ApiScopes.within(caller.scopes(), scopes)) {
+      throw new ApiException(
+          ErrorCode.FORBIDDEN,
+          "a key with scopes "
+              + caller.scopes().stream().sorted().toList()
+              + " cannot create a key with scopes "
+              + scopes);
+    }
+    List<String> granted = scopes;
     Duration ttl =
         request.ttlHours() == null
             ? Duration.ofMillis(config.defaultTtl.toMilliseconds())
@@ -69,8 +85,16 @@ public class ApiKeyService {
                 caller.getName(),
                 name,
                 ttl,
-                request.scopes(),
-                Map.of("name", name, "ttlHours", ttl.toHours(), "via", caller.method())));
+                granted,
+                Map.of(
+                    "name",
+                    name,
+                    "ttlHours",
+                    ttl.toHours(),
+                    "via",
+                    caller.method(),
+                    "scopes",
+                    granted)));
   }
 
   public List<ApiKey> list(OdcPrincipal caller) {

@@ -88,14 +88,104 @@ public class ReservationService {
           limits.maxTotalHours,
           "hours " + hours + " exceeds the total limit of " + limits.maxTotalHours);
     }
-    GpuType type =
-        jdbi.onDemand(GpuTypeDao.class)
-            .find(gpuTypeName)
-            .orElseThrow(
-                () ->
-                    ApiException.invalid(
-                        "gpuType",
-                        "unknown GPU type '" + gpuTypeName + "'; known types: " + knownTypes()));
+    User user = caller.user();
+    UUID id = UUID.randomUUID();
+    Instant now = clock.instant();
+    String labelsJson = AuditLog.toJson(labels);
+    String historyJson =
+        AuditLog.toJson(
+            List.of(new StatusChange(ReservationStatus.PENDING, now, user.username(), null)));
+    String messageJson =
+        AuditLog.toJson(new ReservationMessage(id, ReservationMessage.Action.PROVISION));
+    // Five round trips: lock + type, usage (+ default disk), insert (+ queue place), queue send +
+    // audit row, commit. The audit row is the last statement, so the audit chain's lock is held
+    // only for the commit.
+    Reservation created =
+        jdbi.inTransaction(
+            handle -> {
+              ApiQueries q = handle.attach(ApiQueries.class);
+              GpuType type =
+                  q.lockUserAndFindGpuType(user.id(), gpuTypeName)
+                      .orElseThrow(
+                          () ->
+                              ApiException.invalid(
+                                  "gpuType",
+                                  "unknown GPU type '"
+                                      + gpuTypeName
+                                      + "'; known types: "
+                                      + knownTypes()));
+              checkFitsNode(type, gpuCount, nodeCount);
+              String diskName;
+              int inUse;
+              if (diskRequest == null) {
+                ApiQueries.Usage usage = q.usage(user.id(), DEFAULT_DISK_NAME);
+                inUse = usage.liveGpus();
+                diskName = usage.defaultDisk();
+              } else {
+                inUse = q.liveGpus(user.id());
+                diskName = null;
+              }
+              int asked = gpuCount * nodeCount;
+              if (inUse + asked > limits.maxConcurrentGpus) {
+                throw ApiException.limit(
+                    "maxConcurrentGpus",
+                    limits.maxConcurrentGpus,
+                    "you hold "
+                        + inUse
+                        + " GPUs; "
+                        + asked
+                        + " more would exceed the limit of "
+                        + limits.maxConcurrentGpus
+                        + " concurrent GPUs");
+              }
+              if (diskRequest != null) {
+                diskName = resolveDisk(q, user, diskRequest);
+              }
+              ApiQueries.Inserted inserted =
+                  q.insertReservationReturning(
+                      id,
+                      user.id(),
+                      user.username(),
+                      name,
+                      type.name(),
+                      gpuCount,
+                      nodeCount,
+                      image,
+                      hours,
+                      diskName,
+                      labelsJson,
+                      ReservationStatus.PENDING.name(),
+                      now,
+                      historyJson);
+              Map<String, Object> details = new LinkedHashMap<>();
+              details.put("gpuType", type.name());
+              details.put("gpuCount", gpuCount);
+              details.put("nodeCount", nodeCount);
+              details.put("hours", hours);
+              if (diskName != null) {
+                details.put("disk", diskName);
+              }
+              int audited =
+                  q.sendAndAudit(
+                      ReservationMessage.QUEUE,
+                      Pgmq.channel(ReservationMessage.QUEUE),
+                      messageJson,
+                      caller.getName(),
+                      "reservation.create",
+                      "reservation",
+                      id.toString(),
+                      AuditEvent.SUCCESS,
+                      AuditLog.toJson(details));
+              if (audited != 1) {
+                throw new IllegalStateException(
+                    "queue send and audit row wrote " + audited + " rows, not 1");
+              }
+              return withQueuePosition(inserted.reservation(), inserted.waitingAhead());
+            });
+    return created;
+  }
+
+  private static void checkFitsNode(GpuType type, int gpuCount, int nodeCount) {
     if (gpuCount > type.gpusPerNode()) {
       throw ApiException.invalid(
           "gpuCount",
@@ -108,67 +198,6 @@ public class ReservationService {
               + ")"
               + (nodeCount == 1 ? "; ask for several nodes with nodeCount" : " per node"));
     }
-    User user = caller.user();
-    UUID id = UUID.randomUUID();
-    Instant now = clock.instant();
-    return jdbi.inTransaction(
-        handle -> {
-          ApiQueries q = handle.attach(ApiQueries.class);
-          q.lockUser(user.id());
-          int inUse = q.liveGpus(user.id());
-          int asked = gpuCount * nodeCount;
-          if (inUse + asked > limits.maxConcurrentGpus) {
-            throw ApiException.limit(
-                "maxConcurrentGpus",
-                limits.maxConcurrentGpus,
-                "you hold "
-                    + inUse
-                    + " GPUs; "
-                    + asked
-                    + " more would exceed the limit of "
-                    + limits.maxConcurrentGpus
-                    + " concurrent GPUs");
-          }
-          String diskName = resolveDisk(q, user, diskRequest);
-          StatusChange created =
-              new StatusChange(ReservationStatus.PENDING, now, user.username(), null);
-          q.insertReservation(
-              id,
-              user.id(),
-              user.username(),
-              name,
-              type.name(),
-              gpuCount,
-              nodeCount,
-              image,
-              hours,
-              diskName,
-              AuditLog.toJson(labels),
-              ReservationStatus.PENDING.name(),
-              now,
-              AuditLog.toJson(List.of(created)));
-          Map<String, Object> details = new LinkedHashMap<>();
-          details.put("gpuType", type.name());
-          details.put("gpuCount", gpuCount);
-          details.put("nodeCount", nodeCount);
-          details.put("hours", hours);
-          if (diskName != null) {
-            details.put("disk", diskName);
-          }
-          AuditLog.record(
-              q,
-              caller.getName(),
-              "reservation.create",
-              "reservation",
-              id.toString(),
-              AuditEvent.SUCCESS,
-              details);
-          pgmq.send(
-              handle,
-              ReservationMessage.QUEUE,
-              new ReservationMessage(id, ReservationMessage.Action.PROVISION));
-          return withQueuePosition(q, q.findReservation(id).orElseThrow());
-        });
   }
 
   private String knownTypes() {
@@ -392,7 +421,15 @@ public class ReservationService {
         || (r.status() != ReservationStatus.PENDING && r.status() != ReservationStatus.QUEUED)) {
       return r;
     }
-    int position = q.waitingAhead(r.gpuType(), r.createdAt(), r.id()) + 1;
+    return withQueuePosition(r, q.waitingAhead(r.gpuType(), r.createdAt(), r.id()));
+  }
+
+  private static Reservation withQueuePosition(Reservation r, int waitingAhead) {
+    if (r.queuePosition() != null
+        || (r.status() != ReservationStatus.PENDING && r.status() != ReservationStatus.QUEUED)) {
+      return r;
+    }
+    int position = waitingAhead + 1;
     return new Reservation(
         r.id(),
         r.userId(),
