@@ -33,6 +33,7 @@ final class ServiceConfigs {
     root.put("database", database(s, 8));
     // The launcher has migrated already; the services start in parallel.
     root.put("migrateOnStart", false);
+    root.put("simulatedCluster", s.simulatedCluster());
     Map<String, Object> oidc = new LinkedHashMap<>();
     oidc.put("issuer", s.issuer().url());
     oidc.put("audience", s.issuer().audience());
