@@ -5,16 +5,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odc.core.api.ErrorResponse;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.NoRouteToHostException;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,12 +24,19 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The ODC API over the JDK HTTP client. Every non-2xx answer becomes a {@link CliException} with
- * the API's own message and the exit code for its status (401 → 3, 404 → 4, else 1).
+ * The ODC API over HTTP/1.1. Every non-2xx answer becomes a {@link CliException} with the API's own
+ * message and the exit code for its status (401 → 3, 404 → 4, else 1).
+ *
+ * <p>It uses {@link HttpURLConnection} rather than {@code java.net.http.HttpClient}: a command
+ * makes one or a few requests and exits, and building an {@code HttpClient} initializes the default
+ * TLS context (even for {@code http://}) and starts its selector thread, which cost more than the
+ * request itself (issue 10, figure 7). Redirects are not followed and no proxy is used, as before.
  */
 public final class ApiClient {
+  static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+  static final int READ_TIMEOUT_MILLIS = 30_000;
+
   private final URI base;
-  private final HttpClient http;
   private final ObjectMapper mapper;
   private final Supplier<String> bearer;
   private final PrintWriter debug;
@@ -36,11 +45,9 @@ public final class ApiClient {
    * @param bearer supplies the credential on first use, so commands that need none never log in
    * @param debug where to trace requests, or null
    */
-  public ApiClient(
-      URI base, HttpClient http, ObjectMapper mapper, Supplier<String> bearer, PrintWriter debug) {
+  public ApiClient(URI base, ObjectMapper mapper, Supplier<String> bearer, PrintWriter debug) {
     String s = base.toString();
     this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
-    this.http = http;
     this.mapper = mapper;
     this.bearer = bearer;
     this.debug = debug;
@@ -75,19 +82,36 @@ public final class ApiClient {
     send("DELETE", path, null, true);
   }
 
+  /** GET as a JSON tree, unchanged: for {@code -o json}, which prints what the API said. */
+  public JsonNode getTree(String path) {
+    String body = send("GET", path, null, true);
+    try {
+      return mapper.readTree(body);
+    } catch (IOException e) {
+      throw new CliException(
+          ExitCodes.ERROR, "unexpected answer from the API: " + firstLine(e.getMessage()), e);
+    }
+  }
+
   /**
    * A listing: accepts both a {@code Page} ({@code items}, {@code nextCursor}) and a bare array.
    */
   public <T> ListResult<T> list(String path, Class<T> itemType) {
+    ListResult<JsonNode> page = listTree(path);
+    return new ListResult<>(convert(page.items(), itemType), page.nextCursor());
+  }
+
+  /** One page of a listing as JSON trees, unchanged. */
+  public ListResult<JsonNode> listTree(String path) {
     String body = send("GET", path, null, true);
     try {
       JsonNode node = mapper.readTree(body);
-      JavaType listType = mapper.getTypeFactory().constructCollectionType(List.class, itemType);
-      if (node.isArray()) {
-        return new ListResult<>(mapper.convertValue(node, listType), null);
+      JsonNode items = node.isArray() ? node : node.path("items");
+      if (!items.isArray() && !items.isMissingNode()) {
+        throw new IllegalArgumentException("'items' is not an array");
       }
-      JsonNode items = node.path("items");
-      List<T> list = items.isMissingNode() ? List.of() : mapper.convertValue(items, listType);
+      List<JsonNode> list = new ArrayList<>();
+      items.forEach(list::add);
       JsonNode next = node.path("nextCursor");
       return new ListResult<>(list, next.isTextual() ? next.asText() : null);
     } catch (IOException | IllegalArgumentException e) {
@@ -101,16 +125,31 @@ public final class ApiClient {
 
   /** Follows cursors until {@code limit} items (or all when limit is 0). */
   public <T> List<T> listAll(String path, Class<T> itemType, int limit) {
-    List<T> out = new ArrayList<>();
+    return convert(listAllTree(path, limit), itemType);
+  }
+
+  /** Follows cursors like {@link #listAll}, keeping the items as the API's JSON. */
+  public List<JsonNode> listAllTree(String path, int limit) {
+    List<JsonNode> out = new ArrayList<>();
     String cursor = null;
     do {
       String p =
           cursor == null ? path : path + (path.contains("?") ? "&" : "?") + "cursor=" + enc(cursor);
-      ListResult<T> page = list(p, itemType);
+      ListResult<JsonNode> page = listTree(p);
       out.addAll(page.items());
       cursor = page.nextCursor();
     } while (cursor != null && (limit <= 0 || out.size() < limit));
     return limit > 0 && out.size() > limit ? out.subList(0, limit) : out;
+  }
+
+  private <T> List<T> convert(List<JsonNode> items, Class<T> itemType) {
+    JavaType listType = mapper.getTypeFactory().constructCollectionType(List.class, itemType);
+    try {
+      return mapper.convertValue(items, listType);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(
+          ExitCodes.ERROR, "unexpected answer from the API: " + e.getMessage(), e);
+    }
   }
 
   private <T> T read(String body, JavaType type) {
@@ -127,45 +166,61 @@ public final class ApiClient {
 
   private String send(String method, String path, Object body, boolean authenticated) {
     URI uri = URI.create(base + path);
-    HttpRequest.Builder req =
-        HttpRequest.newBuilder(uri)
-            .timeout(Duration.ofSeconds(30))
-            .header("Accept", "application/json");
-    if (authenticated) {
-      req.header("Authorization", "Bearer " + bearer.get());
-    }
     try {
-      if (body != null) {
-        req.header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body)));
-      } else if (method.equals("POST")) {
-        req.POST(HttpRequest.BodyPublishers.noBody());
-      } else {
-        req.method(method, HttpRequest.BodyPublishers.noBody());
+      byte[] payload = body == null ? null : mapper.writeValueAsBytes(body);
+      HttpURLConnection conn = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+      conn.setRequestMethod(method);
+      conn.setInstanceFollowRedirects(false);
+      conn.setUseCaches(false);
+      conn.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+      conn.setReadTimeout(READ_TIMEOUT_MILLIS);
+      conn.setRequestProperty("Accept", "application/json");
+      if (authenticated) {
+        conn.setRequestProperty("Authorization", "Bearer " + bearer.get());
+      }
+      if (payload != null) {
+        conn.setRequestProperty("Content-Type", "application/json");
       }
       if (debug != null) {
         debug.println("> " + method + " " + uri);
         debug.flush();
       }
-      HttpResponse<String> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+      if (payload != null || method.equals("POST")) {
+        byte[] bytes = payload == null ? new byte[0] : payload;
+        conn.setDoOutput(true);
+        conn.setFixedLengthStreamingMode(bytes.length);
+        try (OutputStream os = conn.getOutputStream()) {
+          os.write(bytes);
+        }
+      }
+      int status = conn.getResponseCode();
       if (debug != null) {
-        debug.println("< " + resp.statusCode() + " " + method + " " + uri);
+        debug.println("< " + status + " " + method + " " + uri);
         debug.flush();
       }
-      if (resp.statusCode() / 100 == 2) {
-        return resp.body() == null ? "" : resp.body();
+      // Read to the end and not disconnect(): the connection goes back to the keep-alive cache
+      // for the next page of a listing.
+      String text = readBody(status / 100 == 2 ? conn.getInputStream() : conn.getErrorStream());
+      if (status / 100 == 2) {
+        return text;
       }
-      throw errorFor(resp.statusCode(), resp.body());
-    } catch (HttpTimeoutException e) {
+      throw errorFor(status, text);
+    } catch (SocketTimeoutException e) {
       throw new CliException(ExitCodes.ERROR, "the API at " + base + " did not answer in time", e);
-    } catch (ConnectException e) {
+    } catch (ConnectException | NoRouteToHostException | UnknownHostException e) {
       throw new CliException(ExitCodes.ERROR, "cannot reach the API at " + base, e);
     } catch (IOException e) {
       throw new CliException(
           ExitCodes.ERROR, "request to " + base + " failed: " + firstLine(e.toString()), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException(ExitCodes.ERROR, "interrupted", e);
+    }
+  }
+
+  private static String readBody(InputStream in) throws IOException {
+    if (in == null) {
+      return "";
+    }
+    try (in) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 

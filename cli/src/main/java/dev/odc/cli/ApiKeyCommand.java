@@ -29,6 +29,12 @@ import picocli.CommandLine.Spec;
       "  gpu-dev api-key revoke 3f2a..."
     })
 final class ApiKeyCommand implements Callable<Integer> {
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
   @Spec CommandSpec spec;
 
   @Override

@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -11,6 +12,12 @@ import picocli.CommandLine.Spec;
     description = "Print a bash/zsh completion script.",
     footer = {"", "Example:", "  source <(gpu-dev completion)"})
 final class CompletionCommand implements Callable<Integer> {
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
   @Spec CommandSpec spec;
 
   @Override

@@ -31,6 +31,12 @@ import picocli.CommandLine.Spec;
       "  gpu-dev disk snapshots data"
     })
 final class DiskCommand implements Callable<Integer> {
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
   @Spec CommandSpec spec;
 
   @Override

@@ -141,15 +141,11 @@ public final class GpuDev {
   }
 
   public static void main(String[] args) {
-    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
-      // picocli's classes are Java 5 bytecode, which class data sharing cannot archive; building
-      // its model is most of the start-up, and printing the version needs none of it.
-      System.out.println(VERSION);
-      return;
-    }
-    if (args.length == 1 && args[0].equals(CdsTraining.FLAG)) {
-      CdsTraining.run();
-      return;
+    if (args.length == 1 && args[0].equals(StartupTraining.FLAG)) {
+      // bin/gpu-dev's training run for its start-up cache; a failed step fails it, so that a cache
+      // of a half-run is never kept.
+      PrintWriter log = new PrintWriter(System.err, true);
+      System.exit(StartupTraining.run(log) ? ExitCodes.OK : ExitCodes.ERROR);
     }
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);

@@ -69,6 +69,7 @@ public final class Session {
     return mapper;
   }
 
+  /** The JDK HTTP client, for the OIDC flows only (the API goes through {@link ApiClient}). */
   public HttpClient http() {
     if (http == null) {
       http =
@@ -107,7 +108,7 @@ public final class Session {
     if (api == null) {
       api =
           new ApiClient(
-              URI.create(apiUrl()), http(), mapper(), this::credential, options.debug ? err : null);
+              URI.create(apiUrl()), mapper(), this::credential, options.debug ? err : null);
     }
     return api;
   }

@@ -22,11 +22,11 @@ final class ShowCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Session s = Session.of(spec, common);
-    Reservation r = s.api().get(Reservations.path(id), Reservation.class);
+    String path = Reservations.path(id);
     if (common.json()) {
-      s.printJson(r);
+      s.printJson(s.api().getTree(path));
     } else {
-      Reservations.details(s.out(), r);
+      Reservations.details(s.out(), s.api().get(path, Reservation.class));
     }
     return ExitCodes.OK;
   }
