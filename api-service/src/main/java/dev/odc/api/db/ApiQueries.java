@@ -3,7 +3,6 @@ package dev.odc.api.db;
 import dev.odc.core.AuditEvent;
 import dev.odc.core.Disk;
 import dev.odc.core.DiskSnapshot;
-import dev.odc.core.GpuType;
 import dev.odc.core.Reservation;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,7 +16,6 @@ import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
-import org.jdbi.v3.sqlobject.statement.UseRowMapper;
 
 /**
  * The queries the API needs beyond the database module's DAOs. Row mappers for the core records
@@ -102,9 +100,10 @@ public interface ApiQueries {
 
   /**
    * Inserts a new PENDING reservation and answers the row as stored, with the number of waiting
-   * reservations of its type created before it (its place in line), in one round trip.
+   * reservations of its type created before it (its place in line), in one round trip. Map with
+   * {@link Inserted.Mapper}. Used through Jdbi's core API (no SqlObject attach) on the hot path.
    */
-  @SqlQuery(
+  String INSERT_RESERVATION_RETURNING =
       "insert into reservations (id, user_id, username, name, gpu_type, gpu_count, node_count,"
           + " image, hours, disk_name, labels, status, created_at, status_history, version)"
           + " values (:id, :userId, :username, :name, :gpuType, :gpuCount, :nodeCount, :image,"
@@ -112,23 +111,7 @@ public interface ApiQueries {
           + " cast(:history as jsonb), 0)"
           + " returning *, (select count(*) from reservations w where w.gpu_type = :gpuType"
           + " and w.status in ('PENDING', 'QUEUED')"
-          + " and (w.created_at, w.id) < (:createdAt, :id)) as odc_waiting_ahead")
-  @UseRowMapper(Inserted.Mapper.class)
-  Inserted insertReservationReturning(
-      @Bind("id") UUID id,
-      @Bind("userId") UUID userId,
-      @Bind("username") String username,
-      @Bind("name") String name,
-      @Bind("gpuType") String gpuType,
-      @Bind("gpuCount") int gpuCount,
-      @Bind("nodeCount") int nodeCount,
-      @Bind("image") String image,
-      @Bind("hours") double hours,
-      @Bind("diskName") String diskName,
-      @Bind("labels") String labelsJson,
-      @Bind("status") String status,
-      @Bind("createdAt") Instant createdAt,
-      @Bind("history") String historyJson);
+          + " and (w.created_at, w.id) < (:createdAt, :id)) as odc_waiting_ahead";
 
   /** A reservation as inserted, and how many waiting reservations of its type are ahead of it. */
   record Inserted(Reservation reservation, int waitingAhead) {
@@ -147,27 +130,16 @@ public interface ApiQueries {
 
   /**
    * Sends one queue message (with its {@code pg_notify}) and appends one audit row, in one
-   * statement. The audit row comes last on purpose: its trigger takes the chain's advisory lock,
-   * which then lasts only until the commit that follows.
-   *
-   * @return rows appended to the audit log (1)
+   * statement; binds {@code queue, channel, message, actor, action, resourceType, resourceId,
+   * outcome, details}. The audit row comes last on purpose: its trigger takes the chain's advisory
+   * lock, which then lasts only until the commit that follows. Updates one row.
    */
-  @SqlUpdate(
+  String SEND_AND_AUDIT =
       "insert into audit_log (actor, action, resource_type, resource_id, outcome, details)"
           + " select :actor, :action, :resourceType, :resourceId, :outcome,"
           + " cast(:details as jsonb)"
           + " from (select pgmq.send(:queue, cast(:message as jsonb), 0) as msg_id) s,"
-          + " lateral (select pg_notify(:channel, '')) n")
-  int sendAndAudit(
-      @Bind("queue") String queue,
-      @Bind("channel") String channel,
-      @Bind("message") String messageJson,
-      @Bind("actor") String actor,
-      @Bind("action") String action,
-      @Bind("resourceType") String resourceType,
-      @Bind("resourceId") String resourceId,
-      @Bind("outcome") String outcome,
-      @Bind("details") String detailsJson);
+          + " lateral (select pg_notify(:channel, '')) n";
 
   @SqlQuery("select * from reservations where id = :id")
   Optional<Reservation> findReservation(@Bind("id") UUID id);
@@ -305,31 +277,24 @@ public interface ApiQueries {
   List<DiskSnapshot> listSnapshots(@Bind("diskId") UUID diskId);
 
   /**
-   * Takes the user's quota lock (like {@link #lockUser}) and reads the GPU type, in one round trip.
-   * Empty for an unknown type.
+   * Takes the user's quota lock (like {@link #lockUser}) and reads the GPU type ({@code gpuType}),
+   * in one round trip; no row for an unknown type.
    */
-  @SqlQuery(
+  String LOCK_USER_AND_FIND_GPU_TYPE =
       "select g.* from gpu_types g,"
           + " lateral (select pg_advisory_xact_lock(hashtext('odc.user.'"
-          + " || cast(:userId as text)))) l where g.name = :gpuType")
-  Optional<GpuType> lockUserAndFindGpuType(
-      @Bind("userId") UUID userId, @Bind("gpuType") String gpuType);
-
-  /** What a create checks under the user's lock, read in one round trip. */
-  record Usage(int liveGpus, String defaultDisk) {}
+          + " || cast(:userId as text)))) l where g.name = :gpuType";
 
   /**
    * GPUs held or awaited by the user's live reservations, and the name of the user's live disk
    * called {@code diskName} (null when there is none). Run after the user's lock is taken.
    */
-  @SqlQuery(
+  String USAGE =
       "select (select coalesce(sum(gpu_count * node_count), 0) from reservations"
           + " where user_id = :userId and status in ('PENDING', 'QUEUED', 'PREPARING', 'ACTIVE'))"
           + " as livegpus,"
           + " (select name from disks where user_id = :userId and name = :diskName"
-          + " and deleted_at is null) as defaultdisk")
-  @RegisterConstructorMapper(Usage.class)
-  Usage usage(@Bind("userId") UUID userId, @Bind("diskName") String diskName);
+          + " and deleted_at is null) as defaultdisk";
 
   /** Serializes quota checks of one user across API instances, until the transaction ends. */
   @SqlQuery(
