@@ -72,6 +72,20 @@ class DockerfileJarIT {
               .as("the Dockerfile copies what the shade plugin writes")
               .isEqualTo(service + "/target/" + service + ".jar");
         });
+    assertThat(env().get("SERVICE_JAR")).as("the jar the ENTRYPOINT runs").isEqualTo(copy[1]);
+    // the cloud examples may repeat a jar path, but never move it
+    for (String file : List.of("values-eks.yaml", "values-gke.yaml")) {
+      JsonNode example = new ObjectMapper(new YAMLFactory()).readTree(chart(file).toFile());
+      SERVICES.forEach(
+          (service, key) -> {
+            JsonNode jar = example.at("/" + key + "/jar");
+            if (!jar.isMissingNode()) {
+              assertThat(jar.asText())
+                  .as("%s in %s", key, file)
+                  .isEqualTo(expand(copy[1], service));
+            }
+          });
+    }
     assertThat(REPO.resolve(expand(copy[0], "api-service"))).isEqualTo(JAR);
     assertThat(deployment).contains("args: [\"-jar\", {{ .values.jar | quote }}");
   }
