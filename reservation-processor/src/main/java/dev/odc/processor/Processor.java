@@ -286,7 +286,8 @@ public final class Processor implements Managed {
       try {
         long before = System.nanoTime();
         if (dao().acquireLease(id, settings.workerId(), settings.leaseTtl())) {
-          leaseRenewedAt.put(id, before);
+          // only while the work is in hand: handle() drops the entry when it lets go
+          leaseRenewedAt.computeIfPresent(id, (k, v) -> before - v > 0 ? before : v);
         } else {
           log.warn("Lost the lease of reservation {} to another processor", id);
         }
@@ -743,6 +744,7 @@ public final class Processor implements Managed {
             h -> {
               DiskDao disks = h.attach(DiskDao.class);
               Disk disk = disks.findByUserAndName(r.userId(), r.diskName()).orElse(null);
+              boolean created = false;
               if (disk == null) {
                 disk =
                     new Disk(
@@ -759,6 +761,19 @@ public final class Processor implements Managed {
                         clock.instant(),
                         null);
                 disks.insert(disk);
+                created = true;
+              }
+              if (r.id().equals(disk.inUseBy())) {
+                return disk;
+              }
+              if (!disks.acquire(disk.id(), r.id())) {
+                throw new DiskUnavailableException(
+                    "disk '" + r.diskName() + "' is in use by another reservation");
+              }
+              Disk locked = disks.findById(disk.id()).orElseThrow();
+              // The audit rows go last: the audit chain's lock, which every audited transaction
+              // of every service waits for, is held from the first of them to the commit.
+              if (created) {
                 AuditLog.append(
                     h,
                     ACTOR,
@@ -774,13 +789,6 @@ public final class Processor implements Managed {
                         "reservationId",
                         r.id().toString()));
               }
-              if (r.id().equals(disk.inUseBy())) {
-                return disk;
-              }
-              if (!disks.acquire(disk.id(), r.id())) {
-                throw new DiskUnavailableException(
-                    "disk '" + r.diskName() + "' is in use by another reservation");
-              }
               AuditLog.append(
                   h,
                   ACTOR,
@@ -789,7 +797,7 @@ public final class Processor implements Managed {
                   disk.id().toString(),
                   AuditEvent.SUCCESS,
                   Map.of("reservationId", r.id().toString()));
-              return disks.findById(disk.id()).orElseThrow();
+              return locked;
             }));
   }
 

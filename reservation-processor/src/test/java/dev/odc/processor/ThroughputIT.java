@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,6 +42,16 @@ import org.slf4j.LoggerFactory;
 @EnableKubernetesMockClient(crud = true)
 class ThroughputIT {
   private static final Logger log = LoggerFactory.getLogger(ThroughputIT.class);
+
+  // The mock server logs every request at INFO through java.util.logging: at hundreds of requests
+  // a second that is most of the work. Held in a field, since JUL keeps loggers weakly.
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  @BeforeAll
+  static void quietMockServer() {
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
 
   @RegisterExtension static PostgresExtension db = new PostgresExtension();
 
