@@ -83,7 +83,8 @@ class ServiceConfigTest {
     assertThat(config.getWorkerId()).isEqualTo(ENV.get("ODC_POD_NAME"));
   }
 
-  private static <T extends Configuration> T load(
+  /** Binds the config.yml of a rendered ConfigMap to a service's configuration class. */
+  static <T extends Configuration> T load(
       Class<T> type, List<HasMetadata> objects, String configMap) throws Exception {
     String yaml = Chart.named(objects, ConfigMap.class, configMap).getData().get("config.yml");
     ObjectMapper mapper = Jackson.newObjectMapper();
