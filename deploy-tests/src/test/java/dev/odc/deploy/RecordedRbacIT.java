@@ -1,6 +1,7 @@
 package dev.odc.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.odc.core.Disk;
@@ -86,12 +87,6 @@ class RecordedRbacIT {
       Map.of(
           PROCESSOR,
           Map.of(
-              new Permission("reservations", "", "configmaps", "get"),
-              new Unexercised(
-                  "Processor.ensureOwner after a 409 and Processor.recordedZone: a PROVISION"
-                      + " redelivered after a processor crash resumes the PREPARING reservation"
-                      + " from its owner ConfigMap. The lifecycle has no crash or redelivery.",
-                  false),
               new Permission("reservations", "", "services", "get"),
               new Unexercised(
                   "Processor.sshNodePort reads the SSH service from the API server when the"
@@ -143,13 +138,47 @@ class RecordedRbacIT {
             processorConfig.settings().withClaimInterval(Duration.ofMillis(500)),
             SshKeySource.of(Map.of("alice", List.of(KEY), "bob", List.of(KEY))),
             null);
+    // A second replica of the same service account that dies half-way through a provisioning.
+    Processor doomed =
+        new Processor(
+            jdbi,
+            processorClient.client(),
+            new KubernetesStorageBackend(processorClient.client(), processorConfig.getStorage()),
+            processorConfig.settings().withWorkerId("doomed"),
+            SshKeySource.of(Map.of("bob", List.of(KEY))),
+            null);
     MutableClock clock = new MutableClock(Instant.now());
     try {
-      processor.start();
       User alice = TestData.user(jdbi, "alice");
       User bob = TestData.user(jdbi, "bob");
       ReservationDao dao = jdbi.onDemand(ReservationDao.class);
       DiskDao disks = jdbi.onDemand(DiskDao.class);
+
+      // 0. a replica dies after creating the disk and the owner ConfigMap; the PROVISION message
+      // is redelivered and the surviving replica resumes the PREPARING reservation.
+      doomed.startWatching();
+      doomed.withStepHook(
+          (step, r) -> {
+            if (step == Processor.Step.SERVICES) {
+              throw new IllegalStateException("killed before " + step);
+            }
+          });
+      Reservation crashed = reserve(reservations, bob, "crashed", "h100", 1, 1, "scratch");
+      assertThatThrownBy(
+              () ->
+                  doomed.handle(
+                      new ReservationMessage(crashed.id(), ReservationMessage.Action.PROVISION)))
+          .hasMessageContaining("killed before SERVICES");
+      assertThat(dao.findById(crashed.id()).orElseThrow().status())
+          .isEqualTo(ReservationStatus.PREPARING);
+      dao.acquireLease(crashed.id(), "doomed", Duration.ofSeconds(1));
+      processor.start();
+      awaitStatus(dao, crashed.id(), ReservationStatus.ACTIVE);
+      reservations.cancel(crashed.id(), "bob", "done");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> disks.findByUserAndName(bob.id(), "scratch").orElseThrow().inUseBy() == null);
 
       // 1. reserve with a new disk, ACTIVE, extend, cancel (the disk is snapshotted).
       Reservation first = reserve(reservations, alice, "first", "l4", 1, 1, "home");
@@ -217,6 +246,7 @@ class RecordedRbacIT {
       runJob(jobs.get("availability"), clock);
       assertThat(secondActive.podName()).isNotNull();
     } finally {
+      doomed.stop();
       processor.stop();
       sim.close();
       processorClient.close();
