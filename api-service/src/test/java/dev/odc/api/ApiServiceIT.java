@@ -753,6 +753,64 @@ class ApiServiceIT {
   }
 
   @Test
+  @Order(16)
+  void theGpuLimitHoldsExactlyUnderConcurrentCreates() throws Exception {
+    String dave = token("dave", List.of());
+    assertThat(call("/v1/me", dave).get().getStatus()).isEqualTo(200);
+    int attempts = 16;
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(attempts);
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<Integer>> statuses = new ArrayList<>();
+    try {
+      for (int i = 0; i < attempts; i++) {
+        statuses.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return http.send(
+                          java.net.http.HttpRequest.newBuilder(
+                                  URI.create(
+                                      "http://localhost:"
+                                          + APP.getLocalPort()
+                                          + "/v1/reservations"))
+                              .header("Authorization", "Bearer " + dave)
+                              .header("Content-Type", "application/json")
+                              .POST(
+                                  java.net.http.HttpRequest.BodyPublishers.ofString(
+                                      "{\"gpuType\":\"t4\",\"gpuCount\":1,\"hours\":1,"
+                                          + "\"disk\":\"none\"}"))
+                              .build(),
+                          java.net.http.HttpResponse.BodyHandlers.discarding())
+                      .statusCode();
+                }));
+      }
+      start.countDown();
+      List<Integer> codes = new ArrayList<>();
+      for (var f : statuses) {
+        codes.add(f.get());
+      }
+      // test-config.yml: maxConcurrentGpus 8
+      assertThat(codes.stream().filter(c -> c == 202).count()).isEqualTo(8);
+      assertThat(codes.stream().filter(c -> c == 422).count()).isEqualTo(attempts - 8);
+    } finally {
+      pool.shutdownNow();
+    }
+    long live =
+        jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery(
+                            "select coalesce(sum(gpu_count * node_count), 0) from reservations"
+                                + " where username = 'dave'"
+                                + " and status in ('PENDING','QUEUED','PREPARING','ACTIVE')")
+                        .mapTo(Long.class)
+                        .one());
+    assertThat(live).isEqualTo(8);
+  }
+
+  @Test
   @Order(23)
   void apiKeyScopesAreEnforced() {
     String carol = token("carol", List.of());
