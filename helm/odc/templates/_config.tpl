@@ -73,7 +73,9 @@ migrateOnStart: {{ not .Values.migrations.enabled }}
 
 {{- define "odc.config.processor" -}}
 {{ include "odc.config.server" . }}
-{{ include "odc.config.database" (dict "maxSize" 8) }}
+{{- $workers := int (.Values.processor.workerThreads | default 8) }}
+{{ include "odc.config.database" (dict "maxSize" (add $workers 4)) }}
+workerThreads: {{ $workers }}
 kubernetes:
   namespace: {{ .Values.namespaces.reservations }}
 storage:
