@@ -26,6 +26,7 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,28 +80,56 @@ public final class KubernetesStorageBackend implements StorageBackend {
 
   private static final BigDecimal GIB = BigDecimal.valueOf(1024L * 1024L * 1024L);
 
+  /** How long a listing of the nodes' zones is trusted before a zoned claim lists them again. */
+  public static final Duration ZONE_CACHE_TTL = Duration.ofSeconds(60);
+
   private final KubernetesClient client;
   private final StorageFactory config;
+  private final long zoneCacheTtlNanos;
+  private final LongSupplier nanoTime;
+  private final Object zoneLock = new Object();
+
+  /** The zones seen by the last node listing, and when ({@link #nanoTime}) it was made. */
+  private record ZoneListing(Set<String> zones, long listedAt) {}
+
+  private volatile ZoneListing zoneListing;
 
   public KubernetesStorageBackend(KubernetesClient client, StorageFactory config) {
+    this(client, config, ZONE_CACHE_TTL, System::nanoTime);
+  }
+
+  KubernetesStorageBackend(
+      KubernetesClient client,
+      StorageFactory config,
+      Duration zoneCacheTtl,
+      LongSupplier nanoTime) {
     this.client = Objects.requireNonNull(client, "client is null");
     this.config = Objects.requireNonNull(config, "config is null");
+    this.zoneCacheTtlNanos = zoneCacheTtl.toNanos();
+    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime is null");
   }
 
   @Override
   public VolumeClaim ensureClaim(ClaimSpec spec) {
     String id = spec.namespace() + "/" + spec.name();
-    Optional<VolumeClaim> existing = findClaim(spec.namespace(), spec.name());
-    if (existing.isPresent()) {
-      return existing.get();
-    }
-    if (spec.zone() != null) {
-      Set<String> zones = knownZones();
-      if (!zones.isEmpty() && !zones.contains(spec.zone())) {
-        throw new InvalidRequestException(
-            id,
-            "unknown zone '" + spec.zone() + "' for claim " + id + "; the cluster has " + zones);
+    // Create first: the common case is a new claim, which then costs one request (plus a node
+    // listing when the zone cache is cold or stale). A claim that already exists answers 409 and
+    // is read back. The checks below make no request on their usual path; when one fails, an
+    // existing claim still wins, as it did when the claim was read before anything else.
+    try {
+      return createClaim(id, spec);
+    } catch (InvalidRequestException | ResourceNotFoundException e) {
+      Optional<VolumeClaim> existing = findClaim(spec.namespace(), spec.name());
+      if (existing.isPresent()) {
+        return existing.get();
       }
+      throw e;
+    }
+  }
+
+  private VolumeClaim createClaim(String id, ClaimSpec spec) {
+    if (spec.zone() != null) {
+      checkZone(id, spec.zone());
     }
     PersistentVolumeClaimSpecBuilder pvcSpec =
         new PersistentVolumeClaimSpecBuilder()
@@ -385,7 +415,10 @@ public final class KubernetesStorageBackend implements StorageBackend {
     }
   }
 
-  /** Zones of the cluster's nodes, from their topology label; empty when no node has one. */
+  /**
+   * Zones of the cluster's nodes, from their topology label; empty when no node has one. Always
+   * lists the nodes (and refreshes the cache {@link #ensureClaim} validates zones against).
+   */
   public Set<String> knownZones() {
     List<Node> nodes =
         call("nodes", "list nodes", () -> client.nodes().list().getItems()).orElse(List.of());
@@ -396,7 +429,44 @@ public final class KubernetesStorageBackend implements StorageBackend {
         zones.add(labels.get(config.getZoneTopologyKey()));
       }
     }
-    return zones;
+    Set<String> result = Collections.unmodifiableSet(zones);
+    zoneListing = new ZoneListing(result, nanoTime.getAsLong());
+    return result;
+  }
+
+  /**
+   * Refuses a zone no node carries. Answers from the last node listing while it is younger than the
+   * cache TTL; a stale listing, or a zone it does not have, lists the nodes once more, so a newly
+   * added zone is accepted at once and an unknown one costs one listing before it is refused. A
+   * cluster whose nodes carry no zone label accepts any zone, as before.
+   */
+  private void checkZone(String id, String zone) {
+    ZoneListing seen = zoneListing;
+    if (seen != null
+        && nanoTime.getAsLong() - seen.listedAt() < zoneCacheTtlNanos
+        && (seen.zones().isEmpty() || seen.zones().contains(zone))) {
+      return;
+    }
+    Set<String> zones = relistZones(seen);
+    if (!zones.isEmpty() && !zones.contains(zone)) {
+      throw new InvalidRequestException(
+          id, "unknown zone '" + zone + "' for claim " + id + "; the cluster has " + zones);
+    }
+  }
+
+  /**
+   * Lists the nodes unless another thread did so after {@code seen} was read, in which case that
+   * newer listing is used: many workers finding the cache stale at once make one request, not one
+   * each.
+   */
+  private Set<String> relistZones(ZoneListing seen) {
+    synchronized (zoneLock) {
+      ZoneListing current = zoneListing;
+      if (current != null && current != seen) {
+        return current.zones();
+      }
+      return knownZones();
+    }
   }
 
   private static VolumeClaim toClaim(PersistentVolumeClaim pvc) {

@@ -1,11 +1,14 @@
 package dev.odc.providers.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.odc.providers.ClaimSpec;
+import dev.odc.providers.InvalidRequestException;
 import dev.odc.providers.SnapshotSpec;
 import dev.odc.providers.StorageBackend;
 import dev.odc.providers.StorageFactory;
+import dev.odc.providers.VolumeClaim;
 import dev.odc.providers.VolumeSnapshotInfo;
 import dev.odc.providers.testing.AbstractStorageBackendContractTest;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -14,9 +17,15 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,30 +36,50 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class KubernetesStorageBackendTest extends AbstractStorageBackendContractTest {
   static KubernetesClient client;
+  static KubernetesMockServer server;
 
   private KubernetesStorageBackend backend;
 
   @BeforeEach
   void setUp() {
     for (String zone : new String[] {"zone-a", "zone-b"}) {
-      client
-          .nodes()
-          .resource(
-              new NodeBuilder()
-                  .withNewMetadata()
-                  .withName("node-" + zone)
-                  .addToLabels(StorageFactory.ZONE_TOPOLOGY_KEY, zone)
-                  .endMetadata()
-                  .build())
-          .createOr(r -> r.update());
+      addNode(zone);
     }
-    backend =
-        new KubernetesStorageBackend(
-            client,
-            new StorageFactory()
-                .setStorageClass("odc-gp3")
-                .setVolumeSnapshotClass("odc-ebs-snapshots")
-                .setPollInterval(Duration.ofMillis(50)));
+    backend = new KubernetesStorageBackend(client, storageConfig());
+  }
+
+  private static StorageFactory storageConfig() {
+    return new StorageFactory()
+        .setStorageClass("odc-gp3")
+        .setVolumeSnapshotClass("odc-ebs-snapshots")
+        .setPollInterval(Duration.ofMillis(50));
+  }
+
+  private static void addNode(String zone) {
+    client
+        .nodes()
+        .resource(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName("node-" + zone)
+                .addToLabels(StorageFactory.ZONE_TOPOLOGY_KEY, zone)
+                .endMetadata()
+                .build())
+        .createOr(r -> r.update());
+  }
+
+  private static void removeNode(String zone) {
+    client.nodes().withName("node-" + zone).delete();
+  }
+
+  /** Takes every request the mock server has recorded and not yet handed out. */
+  private static List<String> takeRequests() throws InterruptedException {
+    List<String> taken = new ArrayList<>();
+    RecordedRequest request;
+    while ((request = server.takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
+      taken.add(request.getMethod() + " " + request.getPath().replaceFirst("\\?.*", ""));
+    }
+    return taken;
   }
 
   @Override
@@ -151,5 +180,82 @@ class KubernetesStorageBackendTest extends AbstractStorageBackendContractTest {
                 .getStorageClassName())
         .isEqualTo("io2");
     assertThat(backend.knownZones()).containsExactly("zone-a", "zone-b");
+  }
+
+  @Test
+  void ensureClaimOfAnExistingClaimReturnsItWithoutError() {
+    ClaimSpec spec = ClaimSpec.of(namespace(), "twice", 2).withZone("zone-a");
+    VolumeClaim first = backend.ensureClaim(spec);
+    VolumeClaim second = backend.ensureClaim(spec.withLabels(Map.of("other", "x")));
+    assertThat(second).isEqualTo(first);
+    assertThat(second.zone()).isEqualTo("zone-a");
+    assertThat(client.persistentVolumeClaims().inNamespace(namespace()).list().getItems())
+        .filteredOn(p -> p.getMetadata().getName().equals("twice"))
+        .hasSize(1);
+  }
+
+  @Test
+  void unknownZoneIsRefusedEvenWithAWarmZoneCache() {
+    backend.ensureClaim(ClaimSpec.of(namespace(), "warm", 1).withZone("zone-a"));
+    assertThatThrownBy(
+            () -> backend.ensureClaim(ClaimSpec.of(namespace(), "lost", 1).withZone("zone-mars")))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("unknown zone 'zone-mars'")
+        .hasMessageContaining("[zone-a, zone-b]");
+    assertThat(backend.findClaim(namespace(), "lost")).isEmpty();
+  }
+
+  @Test
+  void zoneAddedAfterTheFirstCallIsAccepted() {
+    backend.ensureClaim(ClaimSpec.of(namespace(), "before-c", 1).withZone("zone-a"));
+    addNode("zone-c");
+    try {
+      VolumeClaim claim =
+          backend.ensureClaim(ClaimSpec.of(namespace(), "in-c", 1).withZone("zone-c"));
+      assertThat(claim.zone()).isEqualTo("zone-c");
+    } finally {
+      removeNode("zone-c");
+    }
+  }
+
+  @Test
+  void zoneGoneAfterTheCacheExpiresIsRefused() {
+    AtomicLong now = new AtomicLong();
+    KubernetesStorageBackend clocked =
+        new KubernetesStorageBackend(client, storageConfig(), Duration.ofSeconds(30), now::get);
+    addNode("zone-d");
+    clocked.ensureClaim(ClaimSpec.of(namespace(), "in-d", 1).withZone("zone-d"));
+    removeNode("zone-d");
+    // Within the TTL the cached listing still has zone-d.
+    now.addAndGet(Duration.ofSeconds(29).toNanos());
+    clocked.ensureClaim(ClaimSpec.of(namespace(), "in-d-2", 1).withZone("zone-d"));
+    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    assertThatThrownBy(
+            () -> clocked.ensureClaim(ClaimSpec.of(namespace(), "in-d-3", 1).withZone("zone-d")))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("unknown zone 'zone-d'");
+    assertThat(clocked.findClaim(namespace(), "in-d-3")).isEmpty();
+  }
+
+  @Test
+  void newZonedClaimCostsOneRequestOnceTheZonesAreCached() throws InterruptedException {
+    KubernetesStorageBackend fresh = new KubernetesStorageBackend(client, storageConfig());
+    String pvcs = "/api/v1/namespaces/" + namespace() + "/persistentvolumeclaims";
+    takeRequests();
+
+    int before = server.getRequestCount();
+    fresh.ensureClaim(ClaimSpec.of(namespace(), "count-1", 1).withZone("zone-a"));
+    assertThat(server.getRequestCount() - before).isEqualTo(2);
+    assertThat(takeRequests()).containsExactly("GET /api/v1/nodes", "POST " + pvcs);
+
+    before = server.getRequestCount();
+    fresh.ensureClaim(ClaimSpec.of(namespace(), "count-2", 1).withZone("zone-b"));
+    assertThat(server.getRequestCount() - before).isEqualTo(1);
+    assertThat(takeRequests()).containsExactly("POST " + pvcs);
+
+    before = server.getRequestCount();
+    fresh.ensureClaim(ClaimSpec.of(namespace(), "count-2", 1).withZone("zone-b"));
+    assertThat(server.getRequestCount() - before).isEqualTo(2);
+    assertThat(takeRequests()).containsExactly("POST " + pvcs, "GET " + pvcs + "/count-2");
   }
 }
