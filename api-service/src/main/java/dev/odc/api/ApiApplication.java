@@ -19,7 +19,7 @@ import dev.odc.api.errors.JsonExceptionMapper;
 import dev.odc.api.errors.RequestSizeFilter;
 import dev.odc.api.errors.WebApplicationExceptionMapper;
 import dev.odc.api.health.OidcHealthCheck;
-import dev.odc.api.health.PrometheusServlet;
+import dev.odc.core.metrics.PrometheusServlet;
 import dev.odc.api.health.QueueHealthCheck;
 import dev.odc.api.resources.ApiKeyResource;
 import dev.odc.api.resources.AuditResource;

@@ -1,4 +1,4 @@
-package dev.odc.api.health;
+package dev.odc.core.metrics;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
