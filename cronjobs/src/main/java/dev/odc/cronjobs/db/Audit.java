@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odc.core.Checks;
 import dev.odc.core.Json;
+import dev.odc.database.AuditLog;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
@@ -30,9 +31,7 @@ public final class Audit {
       String resourceId,
       String outcome,
       Map<String, ?> details) {
-    handle
-        .attach(CronQueries.class)
-        .insertAudit(actor, action, resourceType, resourceId, outcome, json(details));
+    AuditLog.append(handle, actor, action, resourceType, resourceId, outcome, details);
   }
 
   public static String json(Object value) {

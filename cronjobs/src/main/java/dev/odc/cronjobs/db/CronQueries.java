@@ -15,8 +15,8 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
  * The queries the jobs need beyond the database module's DAOs. Reads rows through the row mappers
- * {@code Database.configure} registers; writes audit rows and queue messages through the documented
- * SQL API (the audit chain trigger).
+ * {@code Database.configure} registers. Audit rows go through the database module's {@code
+ * AuditLog}, queue messages through its {@code Pgmq}.
  */
 public interface CronQueries {
   String RESERVATION_COLUMNS =
@@ -64,19 +64,6 @@ public interface CronQueries {
       "select exists (select 1 from cronjobs.expiry_enqueued where reservation_id = :id"
           + " and expires_at = :expiresAt)")
   boolean expiryEnqueued(@Bind("id") UUID id, @Bind("expiresAt") Instant expiresAt);
-
-  /** Appends one audit row; the chain trigger fills id, time and hashes. */
-  @SqlUpdate(
-      "insert into audit_log (actor, action, resource_type, resource_id, outcome, details)"
-          + " values (:actor, :action, :resourceType, :resourceId, :outcome,"
-          + " cast(:details as jsonb))")
-  void insertAudit(
-      @Bind("actor") String actor,
-      @Bind("action") String action,
-      @Bind("resourceType") String resourceType,
-      @Bind("resourceId") String resourceId,
-      @Bind("outcome") String outcome,
-      @Bind("details") String detailsJson);
 
   @SqlQuery(
       "select count(*) from audit_log where actor = :actor and action = :action"

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,13 +38,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Warns users before their reservation ends, enqueues EXPIRE after the grace period, and ends
- * reservations stuck in PREPARING or QUEUED or whose pod vanished.
+ * Warns users before their reservation ends, expires it after the grace period, and ends
+ * reservations stuck in PREPARING or QUEUED or whose pod vanished. Every reservation it ends gets,
+ * in the transaction that ends it, an audit row and the EXPIRE or CANCEL message that has the
+ * processor tear it down.
  *
  * <p>Idempotent: each warning threshold is marked in {@code warnings_sent} in the same transaction
- * that creates its (deterministically named) Event, and each EXPIRE is recorded per deadline in the
- * transaction that sends it, so a run that dies halfway is completed by the next one without
- * sending anything twice. Failures on one reservation do not stop the others.
+ * that creates its (deterministically named) Event, and each expiry is recorded per deadline in the
+ * transaction that ends the reservation and sends its EXPIRE, so a run that dies halfway is
+ * completed by the next one without sending anything twice. Failures on one reservation do not stop
+ * the others.
  */
 public final class ExpiryJob implements CronTask {
   private static final Logger log = LoggerFactory.getLogger(ExpiryJob.class);
@@ -233,42 +237,78 @@ public final class ExpiryJob implements CronTask {
         + r.shortId();
   }
 
+  /**
+   * Ends each ACTIVE reservation past its deadline and grace: in one transaction it moves the row
+   * to EXPIRED, records the deadline in {@code cronjobs.expiry_enqueued}, sends EXPIRE (the
+   * processor tears down pods, services, snapshots the disk and releases it; it does not move an
+   * ended row again) and writes the {@code reservation.status} audit row, as {@code
+   * Reservations.expire} does. The row must be EXPIRED before the teardown starts, or the
+   * processor's pod watch sees the pods go from a still-ACTIVE reservation and fails it.
+   */
   private void enqueueExpiries(Instant now, JobReport.Builder report) {
-    List<Reservation> due =
-        jdbi.onDemand(ReservationDao.class).listActiveExpiringBefore(now.minus(settings.grace()));
-    for (Reservation r : due) {
+    Instant cutoff = now.minus(settings.grace());
+    List<Reservation> due = jdbi.onDemand(ReservationDao.class).listActiveExpiringBefore(cutoff);
+    for (Reservation listed : due) {
       try {
-        boolean sent =
-            jdbi.inTransaction(
-                h -> {
-                  CronQueries q = h.attach(CronQueries.class);
-                  if (!q.recordExpiryEnqueued(r.id(), r.expiresAt())) {
-                    return false;
-                  }
-                  long msgId =
-                      pgmq.send(
-                          h,
-                          ReservationMessage.QUEUE,
-                          new ReservationMessage(r.id(), ReservationMessage.Action.EXPIRE));
-                  q.setExpiryMessageId(r.id(), r.expiresAt(), msgId);
-                  audit.write(
-                      h,
-                      "reservation.expire",
-                      "reservation",
-                      r.id().toString(),
-                      AuditEvent.SUCCESS,
-                      Map.of("expiresAt", r.expiresAt().toString(), "msgId", msgId));
-                  return true;
-                });
-        if (sent) {
+        Optional<Reservation> expired = expireOne(listed.id(), cutoff, now);
+        if (expired.isPresent()) {
           report.add("expire_enqueued");
-          log.info("enqueued EXPIRE for reservation {} (expired at {})", r.id(), r.expiresAt());
+          log.info(
+              "reservation {}: ACTIVE -> EXPIRED (expired at {}), EXPIRE enqueued",
+              listed.id(),
+              expired.get().expiresAt());
         }
       } catch (RuntimeException e) {
         report.add("errors");
-        log.warn("could not enqueue EXPIRE for reservation {}", r.id(), e);
+        log.warn("could not expire reservation {}", listed.id(), e);
       }
     }
+  }
+
+  private Optional<Reservation> expireOne(UUID id, Instant cutoff, Instant now) {
+    return jdbi.inTransaction(
+        h -> {
+          ReservationDao dao = h.attach(ReservationDao.class);
+          // Locked and read again: an extension or a cancel since the listing wins.
+          Optional<Reservation> locked = dao.findByIdForUpdate(id);
+          if (locked.isEmpty()
+              || locked.get().status() != ReservationStatus.ACTIVE
+              || locked.get().expiresAt() == null
+              || !locked.get().expiresAt().isBefore(cutoff)) {
+            return Optional.empty();
+          }
+          Reservation r = locked.get();
+          CronQueries q = h.attach(CronQueries.class);
+          if (!q.recordExpiryEnqueued(id, r.expiresAt())) {
+            // An EXPIRE for this deadline was sent already (by a version of this job that left
+            // the row ACTIVE for the processor to end): that message ends it.
+            return Optional.empty();
+          }
+          String reason = "expired at " + r.expiresAt();
+          Reservation stored =
+              dao.update(
+                  Transitions.to(
+                      r,
+                      ReservationStatus.EXPIRED,
+                      audit.actor(),
+                      reason,
+                      now.truncatedTo(ChronoUnit.MICROS)));
+          long msgId =
+              pgmq.send(
+                  h,
+                  ReservationMessage.QUEUE,
+                  new ReservationMessage(id, ReservationMessage.Action.EXPIRE));
+          q.setExpiryMessageId(id, r.expiresAt(), msgId);
+          Map<String, Object> details = new LinkedHashMap<>();
+          details.put("from", ReservationStatus.ACTIVE.name());
+          details.put("to", ReservationStatus.EXPIRED.name());
+          details.put("reason", reason);
+          details.put("expiresAt", r.expiresAt().toString());
+          details.put("msgId", msgId);
+          audit.write(
+              h, "reservation.status", "reservation", id.toString(), AuditEvent.SUCCESS, details);
+          return Optional.of(stored);
+        });
   }
 
   private void endStuck(
@@ -336,22 +376,42 @@ public final class ExpiryJob implements CronTask {
     }
   }
 
+  /**
+   * Ends {@code r} as {@code next} and, in the same transaction, writes its {@code
+   * reservation.status} audit row and sends the message that has the processor tear it down: EXPIRE
+   * for EXPIRED, CANCEL otherwise. The processor's teardown removes pods, services and owner,
+   * snapshots and releases the disk whatever the row's status, and leaves an ended row as it is.
+   */
   private boolean transition(
       Reservation r, ReservationStatus next, String reason, Instant now, JobReport.Builder report) {
+    ReservationMessage.Action action =
+        next == ReservationStatus.EXPIRED
+            ? ReservationMessage.Action.EXPIRE
+            : ReservationMessage.Action.CANCEL;
     try {
       jdbi.useTransaction(
           h -> {
             ReservationDao dao = h.attach(ReservationDao.class);
-            dao.update(Transitions.to(r, next, audit.actor(), reason, now));
+            dao.update(
+                Transitions.to(r, next, audit.actor(), reason, now.truncatedTo(ChronoUnit.MICROS)));
+            long msgId =
+                pgmq.send(h, ReservationMessage.QUEUE, new ReservationMessage(r.id(), action));
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("from", r.status().name());
+            details.put("to", next.name());
+            details.put("reason", reason);
+            details.put("teardown", action.name());
+            details.put("msgId", msgId);
             audit.write(
                 h,
                 "reservation.status",
                 "reservation",
                 r.id().toString(),
                 AuditEvent.SUCCESS,
-                Map.of("from", r.status().name(), "to", next.name(), "reason", reason));
+                details);
           });
-      log.info("reservation {}: {} -> {} ({})", r.id(), r.status(), next, reason);
+      log.info(
+          "reservation {}: {} -> {} ({}), {} enqueued", r.id(), r.status(), next, reason, action);
       return true;
     } catch (StaleUpdateException e) {
       // Someone (the processor, a user) changed it meanwhile; the next run looks again.

@@ -128,6 +128,34 @@ class ExpiryJobIT {
         .countAudit("system:cronjobs:expiry", action, id.toString());
   }
 
+  /** The {@code to} of each {@code reservation.status} audit row of the job for {@code id}. */
+  private List<String> statusAuditTargets(UUID id) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "select details->>'to' from audit_log where actor = 'system:cronjobs:expiry'"
+                        + " and action = 'reservation.status' and resource_type = 'reservation'"
+                        + " and resource_id = :id order by id")
+                .bind("id", id.toString())
+                .mapTo(String.class)
+                .list());
+  }
+
+  /** The queued messages as {@code reservationId:ACTION}. */
+  private List<String> messages() {
+    return queuedMessages().stream()
+        .map(m -> m.get("reservationId").asText() + ":" + m.get("action").asText())
+        .toList();
+  }
+
+  private List<Long> messageIds() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("select msg_id from pgmq.q_reservations order by msg_id")
+                .mapTo(Long.class)
+                .list());
+  }
+
   private List<JsonNode> queuedMessages() {
     return jdbi.withHandle(
         h ->
@@ -254,10 +282,98 @@ class ExpiryJobIT {
     assertThat(messages.getFirst().get("reservationId").asText()).isEqualTo(r.id().toString());
     assertThat(messages.getFirst().get("action").asText())
         .isEqualTo(ReservationMessage.Action.EXPIRE.name());
-    assertThat(reload(r.id()).status())
-        .as("the processor ends it")
-        .isEqualTo(ReservationStatus.ACTIVE);
-    assertThat(auditRows("reservation.expire", r.id())).isEqualTo(1);
+    Reservation expired = reload(r.id());
+    assertThat(expired.status())
+        .as("ended by the job itself, before the processor's teardown")
+        .isEqualTo(ReservationStatus.EXPIRED);
+    assertThat(expired.failureReason()).isNull();
+    assertThat(expired.endedAt()).isEqualTo(T0.plus(Duration.ofMinutes(5)).plusSeconds(1));
+    assertThat(expired.statusHistory().getLast().status()).isEqualTo(ReservationStatus.EXPIRED);
+    assertThat(expired.statusHistory().getLast().actor()).isEqualTo("system:cronjobs:expiry");
+    assertThat(statusAuditTargets(r.id())).containsExactly("EXPIRED");
+    assertThat(jdbi.onDemand(CronQueries.class).expiryEnqueued(r.id(), r.expiresAt())).isTrue();
+    Long recordedMsgId =
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        "select msg_id from cronjobs.expiry_enqueued where reservation_id = :id")
+                    .bind("id", r.id())
+                    .mapTo(Long.class)
+                    .one());
+    assertThat(recordedMsgId)
+        .as("the EXPIRE's message id is recorded with the deadline")
+        .isEqualTo(messageIds().getFirst());
+  }
+
+  @Test
+  void anExpiryRecordedBeforeLeavesTheRowToTheMessageAlreadySent() {
+    // The EXPIRE for this deadline was sent by a run of the job that left the row ACTIVE: that
+    // message ends it, and the job neither sends another nor moves the row.
+    Reservation r = insertActive("old", T0.minus(Duration.ofMinutes(10)));
+    jdbi.useExtension(CronQueries.class, q -> q.recordExpiryEnqueued(r.id(), r.expiresAt()));
+
+    assertThat(job().run(run(clock.instant())).count("expire_enqueued")).isZero();
+
+    assertThat(queuedMessages()).isEmpty();
+    assertThat(reload(r.id()).status()).isEqualTo(ReservationStatus.ACTIVE);
+    assertThat(auditRows("reservation.status", r.id())).isZero();
+  }
+
+  @Test
+  void endingAReservationIsOneTransaction() {
+    // The audit insert fails for these two rows: the status change and the message must go with it.
+    Reservation due = insertActive("due", T0.minus(Duration.ofMinutes(10)));
+    Reservation stuck =
+        reservation(
+            userId,
+            "stuck",
+            ReservationStatus.PREPARING,
+            T0.minus(Duration.ofMinutes(45)),
+            null,
+            null);
+    jdbi.useExtension(ReservationDao.class, dao -> dao.insert(stuck));
+    jdbi.useHandle(
+        h -> {
+          h.execute(
+              "create function odc_test_fail_audit() returns trigger language plpgsql as $$"
+                  + " begin raise exception 'audit refused (injected)'; end $$");
+          h.execute(
+              "create trigger fail_audit before insert on audit_log for each row when"
+                  + " (new.resource_id in ('"
+                  + due.id()
+                  + "', '"
+                  + stuck.id()
+                  + "')) execute function odc_test_fail_audit()");
+        });
+    try {
+      assertThatThrownBy(() -> job().run(run(clock.instant())))
+          .isInstanceOf(PartialFailureException.class);
+      assertThat(reload(due.id()).status()).isEqualTo(ReservationStatus.ACTIVE);
+      assertThat(reload(stuck.id()).status()).isEqualTo(ReservationStatus.PREPARING);
+      assertThat(queuedMessages()).as("no message without its status change").isEmpty();
+      assertThat(jdbi.onDemand(CronQueries.class).expiryEnqueued(due.id(), due.expiresAt()))
+          .as("the once-per-deadline record rolled back too")
+          .isFalse();
+    } finally {
+      jdbi.useHandle(
+          h -> {
+            h.execute("drop trigger if exists fail_audit on audit_log");
+            h.execute("drop function if exists odc_test_fail_audit()");
+          });
+    }
+
+    JobReport next = job().run(run(clock.instant()));
+
+    assertThat(next.count("expire_enqueued")).isEqualTo(1);
+    assertThat(next.count("preparing_failed")).isEqualTo(1);
+    assertThat(reload(due.id()).status()).isEqualTo(ReservationStatus.EXPIRED);
+    assertThat(reload(stuck.id()).status()).isEqualTo(ReservationStatus.FAILED);
+    assertThat(messages())
+        .containsExactlyInAnyOrder(
+            due.id() + ":" + ReservationMessage.Action.EXPIRE,
+            stuck.id() + ":" + ReservationMessage.Action.CANCEL);
+    assertThat(statusAuditTargets(due.id())).containsExactly("EXPIRED");
+    assertThat(statusAuditTargets(stuck.id())).containsExactly("FAILED");
   }
 
   @Test
@@ -292,8 +408,9 @@ class ExpiryJobIT {
     assertThat(warningEvents("beta-0")).hasSize(1);
     assertThat(auditRows("reservation.warn", a.id())).isEqualTo(1);
     assertThat(auditRows("reservation.warn", b.id())).isEqualTo(1);
-    assertThat(queuedMessages()).hasSize(1);
-    assertThat(auditRows("reservation.expire", c.id())).isEqualTo(1);
+    assertThat(messages()).containsExactly(c.id() + ":" + ReservationMessage.Action.EXPIRE);
+    assertThat(reload(c.id()).status()).isEqualTo(ReservationStatus.EXPIRED);
+    assertThat(statusAuditTargets(c.id())).containsExactly("EXPIRED");
     assertThat(webhookPosts).hasSize(2);
   }
 
@@ -357,7 +474,19 @@ class ExpiryJobIT {
     assertThat(reload(vanishedLate.id()).status()).isEqualTo(ReservationStatus.EXPIRED);
     assertThat(reload(alive.id()).status()).isEqualTo(ReservationStatus.ACTIVE);
     assertThat(reload(queued.id()).endedAt()).isEqualTo(T0);
-    assertThat(auditRows("reservation.status", preparing.id())).isEqualTo(1);
+    assertThat(reload(preparing.id()).endedAt()).isEqualTo(T0);
+    assertThat(statusAuditTargets(preparing.id())).containsExactly("FAILED");
+    assertThat(statusAuditTargets(queued.id())).containsExactly("CANCELLED");
+    assertThat(statusAuditTargets(vanished.id())).containsExactly("FAILED");
+    assertThat(statusAuditTargets(vanishedLate.id())).containsExactly("EXPIRED");
+    // Each one ended gets the message that has the processor tear it down (pods, services, disk
+    // lock), sent with its status change; those left alone get none.
+    assertThat(messages())
+        .containsExactlyInAnyOrder(
+            preparing.id() + ":" + ReservationMessage.Action.CANCEL,
+            queued.id() + ":" + ReservationMessage.Action.CANCEL,
+            vanished.id() + ":" + ReservationMessage.Action.CANCEL,
+            vanishedLate.id() + ":" + ReservationMessage.Action.EXPIRE);
 
     JobReport again = job().run(run(clock.instant()));
     assertThat(
@@ -365,5 +494,6 @@ class ExpiryJobIT {
                 + again.count("queued_cancelled")
                 + again.count("vanished"))
         .isZero();
+    assertThat(queuedMessages()).as("nothing sent twice").hasSize(4);
   }
 }
