@@ -1,5 +1,10 @@
 package dev.odc.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.NoRouteToHostException;
@@ -36,19 +42,25 @@ public final class ApiClient {
   static final int CONNECT_TIMEOUT_MILLIS = 10_000;
   static final int READ_TIMEOUT_MILLIS = 30_000;
 
+  private static final JsonFactory JSON = new JsonFactory();
+
   private final URI base;
-  private final ObjectMapper mapper;
+  private final Supplier<ObjectMapper> mappers;
+  private ObjectMapper mapper;
   private final Supplier<String> bearer;
   private final PrintWriter debug;
 
   /**
+   * @param mappers supplies the JSON mapper on first use: streaming a listing out ({@link
+   *     #writeAllItems}) needs none, and creating one is a good part of a short command's run
    * @param bearer supplies the credential on first use, so commands that need none never log in
    * @param debug where to trace requests, or null
    */
-  public ApiClient(URI base, ObjectMapper mapper, Supplier<String> bearer, PrintWriter debug) {
+  public ApiClient(
+      URI base, Supplier<ObjectMapper> mappers, Supplier<String> bearer, PrintWriter debug) {
     String s = base.toString();
     this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
-    this.mapper = mapper;
+    this.mappers = mappers;
     this.bearer = bearer;
     this.debug = debug;
   }
@@ -58,24 +70,27 @@ public final class ApiClient {
   }
 
   public ObjectMapper mapper() {
+    if (mapper == null) {
+      mapper = mappers.get();
+    }
     return mapper;
   }
 
   public <T> T get(String path, Class<T> type) {
-    return read(send("GET", path, null, true), mapper.constructType(type));
+    return read(send("GET", path, null, true), mapper().constructType(type));
   }
 
   /** GET without credentials, for public endpoints such as {@code /v1/auth/config}. */
   public <T> T getPublic(String path, Class<T> type) {
-    return read(send("GET", path, null, false), mapper.constructType(type));
+    return read(send("GET", path, null, false), mapper().constructType(type));
   }
 
   public <T> T post(String path, Object body, Class<T> type) {
-    return read(send("POST", path, body, true), mapper.constructType(type));
+    return read(send("POST", path, body, true), mapper().constructType(type));
   }
 
   public <T> T postPublic(String path, Object body, Class<T> type) {
-    return read(send("POST", path, body, false), mapper.constructType(type));
+    return read(send("POST", path, body, false), mapper().constructType(type));
   }
 
   public void delete(String path) {
@@ -86,7 +101,7 @@ public final class ApiClient {
   public JsonNode getTree(String path) {
     String body = send("GET", path, null, true);
     try {
-      return mapper.readTree(body);
+      return mapper().readTree(body);
     } catch (IOException e) {
       throw new CliException(
           ExitCodes.ERROR, "unexpected answer from the API: " + firstLine(e.getMessage()), e);
@@ -105,7 +120,7 @@ public final class ApiClient {
   public ListResult<JsonNode> listTree(String path) {
     String body = send("GET", path, null, true);
     try {
-      JsonNode node = mapper.readTree(body);
+      JsonNode node = mapper().readTree(body);
       JsonNode items = node.isArray() ? node : node.path("items");
       if (!items.isArray() && !items.isMissingNode()) {
         throw new IllegalArgumentException("'items' is not an array");
@@ -117,6 +132,69 @@ public final class ApiClient {
     } catch (IOException | IllegalArgumentException e) {
       throw new CliException(
           ExitCodes.ERROR, "unexpected answer from the API: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes every item of a listing (following cursors) as one indented JSON array, each item as the
+   * API sent it: what {@code -o json} prints. It streams with Jackson's core parser and generator
+   * only, so no {@code ObjectMapper} is created (its set-up costs more than the request, issue 10
+   * figure 7); the layout is the mapper's default pretty printer's, the same as {@link
+   * Session#printJson}.
+   */
+  public void writeAllItems(String path, PrintWriter out) {
+    StringWriter buffer = new StringWriter();
+    try (JsonGenerator gen = JSON.createGenerator(buffer).useDefaultPrettyPrinter()) {
+      gen.writeStartArray();
+      String cursor = null;
+      do {
+        String p =
+            cursor == null
+                ? path
+                : path + (path.contains("?") ? "&" : "?") + "cursor=" + enc(cursor);
+        cursor = copyItems(send("GET", p, null, true), gen);
+      } while (cursor != null);
+      gen.writeEndArray();
+    } catch (IOException e) {
+      throw new CliException(
+          ExitCodes.ERROR, "unexpected answer from the API: " + firstLine(e.getMessage()), e);
+    }
+    out.println(buffer);
+    out.flush();
+  }
+
+  /** Copies a page's items ({@code Page} or bare array) to {@code gen}; returns the next cursor. */
+  private static String copyItems(String body, JsonGenerator gen) throws IOException {
+    try (JsonParser p = JSON.createParser(body)) {
+      JsonToken first = p.nextToken();
+      if (first == JsonToken.START_ARRAY) {
+        copyArray(p, gen);
+        return null;
+      }
+      if (first != JsonToken.START_OBJECT) {
+        throw new JsonParseException(p, "expected a JSON object or array");
+      }
+      String next = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("items") && value == JsonToken.START_ARRAY) {
+          copyArray(p, gen);
+        } else if (field.equals("items") && value != JsonToken.VALUE_NULL) {
+          throw new JsonParseException(p, "'items' is not an array");
+        } else if (field.equals("nextCursor") && value == JsonToken.VALUE_STRING) {
+          next = p.getText();
+        } else {
+          p.skipChildren();
+        }
+      }
+      return next;
+    }
+  }
+
+  private static void copyArray(JsonParser p, JsonGenerator gen) throws IOException {
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      gen.copyCurrentStructure(p);
     }
   }
 
@@ -143,9 +221,9 @@ public final class ApiClient {
   }
 
   private <T> List<T> convert(List<JsonNode> items, Class<T> itemType) {
-    JavaType listType = mapper.getTypeFactory().constructCollectionType(List.class, itemType);
+    JavaType listType = mapper().getTypeFactory().constructCollectionType(List.class, itemType);
     try {
-      return mapper.convertValue(items, listType);
+      return mapper().convertValue(items, listType);
     } catch (IllegalArgumentException e) {
       throw new CliException(
           ExitCodes.ERROR, "unexpected answer from the API: " + e.getMessage(), e);
@@ -157,7 +235,7 @@ public final class ApiClient {
       return null;
     }
     try {
-      return mapper.readValue(body, type);
+      return mapper().readValue(body, type);
     } catch (IOException e) {
       throw new CliException(
           ExitCodes.ERROR, "unexpected answer from the API: " + firstLine(e.getMessage()), e);
@@ -167,7 +245,7 @@ public final class ApiClient {
   private String send(String method, String path, Object body, boolean authenticated) {
     URI uri = URI.create(base + path);
     try {
-      byte[] payload = body == null ? null : mapper.writeValueAsBytes(body);
+      byte[] payload = body == null ? null : mapper().writeValueAsBytes(body);
       HttpURLConnection conn = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
       conn.setRequestMethod(method);
       conn.setInstanceFollowRedirects(false);
@@ -227,7 +305,7 @@ public final class ApiClient {
   CliException errorFor(int status, String body) {
     String message = null;
     try {
-      ErrorResponse error = mapper.readValue(body, ErrorResponse.class);
+      ErrorResponse error = mapper().readValue(body, ErrorResponse.class);
       message = error.message();
     } catch (IOException | RuntimeException e) {
       // Not our error shape (a proxy's HTML page, say): fall back to the status line.

@@ -60,7 +60,7 @@ final class ListCommand implements Callable<Integer> {
           if (common.json()) {
             // The API's JSON as it came: binding it to records only to write it back costs more
             // than the rest of the command (issue 10, figure 7).
-            s.printJson(s.api().listAllTree(path, 0));
+            s.api().writeAllItems(path, s.out());
           } else {
             Reservations.table(s.out(), s.api().listAll(path, Reservation.class, 0), all);
           }

@@ -25,7 +25,7 @@ public final class Session {
   private final CommonOptions options;
   private final PrintWriter out;
   private final PrintWriter err;
-  private final ConfigStore config;
+  private ConfigStore config;
   private ObjectMapper mapper;
   private HttpClient http;
   private ApiClient api;
@@ -35,7 +35,6 @@ public final class Session {
     this.options = options;
     this.out = spec.commandLine().getOut();
     this.err = spec.commandLine().getErr();
-    this.config = new ConfigStore(root.configDir(), mapper());
   }
 
   public static Session of(CommandSpec spec, CommonOptions options) {
@@ -58,7 +57,11 @@ public final class Session {
     return root;
   }
 
+  /** The config files; opened on first use (a command given its URL and key reads none). */
   public ConfigStore config() {
+    if (config == null) {
+      config = new ConfigStore(root.configDir(), mapper());
+    }
     return config;
   }
 
@@ -92,7 +95,7 @@ public final class Session {
       url = root.env().get("GPU_DEV_API_URL");
     }
     if (url == null || url.isBlank()) {
-      url = config.setting("api-url").orElse(null);
+      url = config().setting("api-url").orElse(null);
     }
     if (url == null || url.isBlank()) {
       throw CliException.usage(
@@ -108,7 +111,7 @@ public final class Session {
     if (api == null) {
       api =
           new ApiClient(
-              URI.create(apiUrl()), mapper(), this::credential, options.debug ? err : null);
+              URI.create(apiUrl()), this::mapper, this::credential, options.debug ? err : null);
     }
     return api;
   }
@@ -123,7 +126,7 @@ public final class Session {
       return key.get();
     }
     Tokens tokens =
-        config
+        config()
             .tokens()
             .orElseThrow(() -> CliException.authNeeded("not logged in: run `gpu-dev login`"));
     if (!tokens.apiUrl().equals(apiUrl())) {
@@ -147,7 +150,7 @@ public final class Session {
       Tokens updated =
           tokens.withAccess(
               fresh.accessToken(), fresh.refreshToken(), fresh.idToken(), fresh.expiresAt());
-      config.saveTokens(updated);
+      config().saveTokens(updated);
       if (options.debug) {
         err.println("refreshed the access token");
       }
