@@ -1,6 +1,7 @@
 package dev.odc.cronjobs;
 
 import dev.odc.core.Json;
+import dev.odc.core.metrics.PrometheusServlet;
 import dev.odc.cronjobs.JobsConfiguration.Schedule;
 import dev.odc.cronjobs.availability.AvailabilityJob;
 import dev.odc.cronjobs.expiry.ExpiryJob;
@@ -93,6 +94,10 @@ public class CronjobsApplication extends Application<CronjobsConfiguration> {
             config.getScheduler().getThreads(),
             config.getScheduler().getClusterCheckin().toJavaDuration());
     environment.lifecycle().manage(scheduler);
+    environment
+        .admin()
+        .addServlet("prometheus", new PrometheusServlet(environment.metrics()))
+        .addMapping("/prometheus");
     environment
         .healthChecks()
         .register(

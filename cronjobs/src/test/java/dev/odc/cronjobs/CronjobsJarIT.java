@@ -116,6 +116,16 @@ class CronjobsJarIT {
             .contains("odc-cronjobs-7d9f8-abcde");
       }
       assertThat(server.getRequestCount()).isGreaterThan(kubernetesRequestsBefore);
+      // the chart's ServiceMonitor scrapes Prometheus text from the admin port
+      HttpResponse<String> metrics =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/prometheus"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+      assertThat(metrics.body()).contains("# TYPE jvm_memory_heap_used gauge");
     } finally {
       process.destroy();
       if (!process.waitFor(1, TimeUnit.MINUTES)) {
