@@ -8,6 +8,7 @@ import dev.odc.core.InvalidTransitionException;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
 import dev.odc.core.StatusChange;
+import dev.odc.core.queue.DiskOperationMessage;
 import dev.odc.core.queue.ReservationMessage;
 import dev.odc.database.AuditLog;
 import dev.odc.database.DiskDao;
@@ -114,6 +115,8 @@ public final class Processor implements Managed {
   private final Map<UUID, Long> leaseRenewedAt = new ConcurrentHashMap<>();
   private volatile StepHook hook = (step, r) -> {};
   private QueueConsumer<ReservationMessage> consumer;
+  private final DiskOperations diskOperations;
+  private QueueConsumer<DiskOperationMessage> diskConsumer;
   private volatile boolean running;
 
   public Processor(
@@ -134,6 +137,8 @@ public final class Processor implements Managed {
     this.reservations = new Reservations(jdbi, pgmq, clock);
     this.audit = new AuditLog(jdbi);
     this.capacity = new ClusterCapacity(client, settings.gpuTypeLabel());
+    this.diskOperations =
+        new DiskOperations(jdbi, pgmq, storage, settings.namespace(), settings.claimInterval());
     AtomicInteger ids = new AtomicInteger();
     this.events =
         Executors.newScheduledThreadPool(
@@ -143,6 +148,11 @@ public final class Processor implements Managed {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /** What carries out {@code disk_operations} messages; {@link #start} consumes them with it. */
+  public DiskOperations diskOperations() {
+    return diskOperations;
   }
 
   /** Replaces the step hook; for tests. */
@@ -200,6 +210,9 @@ public final class Processor implements Managed {
             .threads(settings.workerThreads())
             .build();
     consumer.start();
+    // disk_operations (a deleted disk's claims): one thread, with a LISTEN connection of its own
+    diskConsumer = diskOperations.consumer(listenDataSource, settings);
+    diskConsumer.start();
     log.info("Processor {} started on namespace {}", settings.workerId(), settings.namespace());
   }
 
@@ -224,6 +237,9 @@ public final class Processor implements Managed {
     running = false;
     if (consumer != null) {
       consumer.stop();
+    }
+    if (diskConsumer != null) {
+      diskConsumer.stop();
     }
     events.shutdownNow();
     events.awaitTermination(5, TimeUnit.SECONDS);

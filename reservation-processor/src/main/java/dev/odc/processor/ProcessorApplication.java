@@ -40,10 +40,11 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
     environment.lifecycle().manage(dataSource);
     Database.migrate(dataSource);
     Jdbi jdbi = Database.jdbi(dataSource);
-    // Each consumer thread holds one LISTEN connection for as long as it runs: they come from a
-    // pool of their own, so they never leave the workers without connections to work with.
+    // Each consumer thread holds one LISTEN connection for as long as it runs (the reservations
+    // workers, plus the one disk_operations thread): they come from a pool of their own, so they
+    // never leave the workers without connections to work with.
     ManagedDataSource listenDataSource =
-        listenPool(config.getDatabase(), config.getWorkerThreads())
+        listenPool(config.getDatabase(), config.getWorkerThreads() + 1)
             .build(environment.metrics(), "processor-listen");
     environment.lifecycle().manage(listenDataSource);
     KubernetesClient client = config.getKubernetes().build();
