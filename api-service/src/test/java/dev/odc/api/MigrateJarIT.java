@@ -6,23 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.odc.database.testing.PostgresExtension;
+import dev.odc.database.testing.ServiceJar;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,22 +35,22 @@ class MigrateJarIT {
   private static final Path REPO =
       Path.of(System.getProperty("odc.repo.root", "..")).toAbsolutePath().normalize();
   private static final String CHART_CONFIG_PATH = "/etc/odc/config.yml";
-  private static final Pattern JDBC_URL = Pattern.compile("^(jdbc:postgresql://[^/]+/)[^?]*(.*)$");
 
   @TempDir Path dir;
 
   @Test
   void migrateAppliesSchemaAndQueuesAndASecondRunIsANoOp() throws Exception {
-    String url = freshDatabase();
+    String url = db.createDatabase("migrate_it");
     Path config = write("config.yml", chartLikeConfig(""));
 
-    Run first = migrate(config, env(url));
+    ServiceJar.Run first = migrate(config, env(url));
 
     assertThat(first.exit()).as(first.output()).isZero();
     assertThat(first.output()).doesNotContain("\tat ");
     List<String> history;
     try (Connection c = connect(url)) {
-      assertThat(strings(c, "select tablename from pg_tables where schemaname = 'public'"))
+      assertThat(
+              ServiceJar.strings(c, "select tablename from pg_tables where schemaname = 'public'"))
           .contains(
               "users",
               "api_keys",
@@ -66,14 +60,14 @@ class MigrateJarIT {
               "disk_snapshots",
               "audit_log",
               "flyway_schema_history");
-      assertThat(strings(c, "select queue_name from pgmq.list_queues()"))
+      assertThat(ServiceJar.strings(c, "select queue_name from pgmq.list_queues()"))
           .contains("reservations", "disk_operations");
       history = history(c);
     }
     assertThat(history).isNotEmpty();
     assertThat(first.output()).contains("Database migrations applied: " + history.size());
 
-    Run second = migrate(config, env(url));
+    ServiceJar.Run second = migrate(config, env(url));
 
     assertThat(second.exit()).as(second.output()).isZero();
     assertThat(second.output()).contains("nothing to migrate");
@@ -84,49 +78,48 @@ class MigrateJarIT {
 
   @Test
   void aMissingEnvironmentVariableIsNamedWithoutAStackTrace() throws Exception {
-    String url = freshDatabase();
+    String url = db.createDatabase("migrate_it");
     Path config = write("config.yml", chartLikeConfig(""));
     Map<String, String> env = env(url);
     env.remove("ODC_DATABASE_PASSWORD");
 
-    Run run = migrate(config, env);
+    ServiceJar.Run run = migrate(config, env);
 
     assertThat(run.exit()).as(run.output()).isNotZero();
     assertThat(run.output())
         .contains("environment variable ODC_DATABASE_PASSWORD is not set")
         .doesNotContain("\tat ");
     try (Connection c = connect(url)) {
-      assertThat(strings(c, "select tablename from pg_tables where schemaname = 'public'"))
+      assertThat(
+              ServiceJar.strings(c, "select tablename from pg_tables where schemaname = 'public'"))
           .isEmpty();
     }
   }
 
   @Test
   void aMisspeltKeyIsNamedWithoutAStackTrace() throws Exception {
-    String url = freshDatabase();
+    String url = db.createDatabase("migrate_it");
     Path config = write("config.yml", chartLikeConfig("migrateOnStrat: false\n"));
 
-    Run run = migrate(config, env(url));
+    ServiceJar.Run run = migrate(config, env(url));
 
     assertThat(run.exit()).as(run.output()).isNotZero();
     assertThat(run.output()).contains("migrateOnStrat").doesNotContain("\tat ");
     try (Connection c = connect(url)) {
-      assertThat(strings(c, "select tablename from pg_tables where schemaname = 'public'"))
+      assertThat(
+              ServiceJar.strings(c, "select tablename from pg_tables where schemaname = 'public'"))
           .isEmpty();
     }
   }
 
   @Test
   void anUnreachableDatabaseFailsWithTheReasonAndNoSecret() throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
+    int closedPort = ServiceJar.freePort();
     Path config = write("config.yml", chartLikeConfig(""));
     Map<String, String> env = env("jdbc:postgresql://127.0.0.1:" + closedPort + "/odc");
     env.put("ODC_DATABASE_PASSWORD", "s3cret-never-logged");
 
-    Run run = migrate(config, env);
+    ServiceJar.Run run = migrate(config, env);
 
     assertThat(run.exit()).as(run.output()).isNotZero();
     assertThat(run.output())
@@ -136,7 +129,7 @@ class MigrateJarIT {
   }
 
   /** {@code java -jar api-service.jar} with the hook Job's arguments from values.yaml. */
-  private Run migrate(Path config, Map<String, String> env) throws Exception {
+  private ServiceJar.Run migrate(Path config, Map<String, String> env) throws Exception {
     List<String> args = new ArrayList<>();
     for (JsonNode arg : values().at("/migrations/args")) {
       args.add(arg.asText());
@@ -146,29 +139,9 @@ class MigrateJarIT {
     return run(args, env);
   }
 
-  private Run run(List<String> args, Map<String, String> env) throws Exception {
-    assertThat(JAR).as("the shaded jar (built in package)").isRegularFile();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Djava.io.tmpdir=" + dir);
-    command.add("-jar");
-    command.add(JAR.toString());
-    command.addAll(args);
-    Path log = Files.createTempFile(dir, "migrate-", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().keySet().removeIf(k -> k.startsWith("ODC_") || k.contains("JAVA_OPT"));
-    builder.environment().putAll(env);
-    Process process = builder.start();
-    try {
-      assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("migrate exited").isTrue();
-    } finally {
-      process.destroyForcibly();
-    }
-    return new Run(process.exitValue(), Files.readString(log));
+  private ServiceJar.Run run(List<String> args, Map<String, String> env) throws Exception {
+    return new ServiceJar(JAR, dir).run(args, env);
   }
-
-  private record Run(int exit, String output) {}
 
   /** What the chart passes the hook Job: the database from a Secret, as variables. */
   private static Map<String, String> env(String url) {
@@ -249,37 +222,14 @@ class MigrateJarIT {
     return Files.writeString(dir.resolve(name), text);
   }
 
-  /** A new, empty database on the test server; returns its JDBC URL. */
-  private static String freshDatabase() throws SQLException {
-    String name = "migrate_it_" + UUID.randomUUID().toString().replace("-", "");
-    try (Connection c = db.dataSource().getConnection();
-        Statement st = c.createStatement()) {
-      st.execute("create database " + name);
-    }
-    Matcher m = JDBC_URL.matcher(db.jdbcUrl());
-    assertThat(m.matches()).as("JDBC URL %s", db.jdbcUrl()).isTrue();
-    return m.group(1) + name + m.group(2);
-  }
-
   private static Connection connect(String url) throws SQLException {
     return DriverManager.getConnection(url, db.username(), db.password());
   }
 
   private static List<String> history(Connection c) throws SQLException {
-    return strings(
+    return ServiceJar.strings(
         c,
         "select installed_rank || ' ' || coalesce(version, '') || ' ' || coalesce(checksum, 0)"
             + " || ' ' || installed_on from flyway_schema_history order by installed_rank");
-  }
-
-  private static List<String> strings(Connection c, String sql) throws SQLException {
-    List<String> result = new ArrayList<>();
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      while (rs.next()) {
-        result.add(rs.getString(1));
-      }
-    }
-    return result;
   }
 }

@@ -1,15 +1,13 @@
 package dev.odc.cronjobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odc.database.testing.PostgresExtension;
+import dev.odc.database.testing.ServiceJar;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,18 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +38,6 @@ class CronjobsJarIT {
 
   private static final Path JAR =
       Path.of(System.getProperty("odc.serviceJar", "target/cronjobs.jar")).toAbsolutePath();
-  private static final Pattern JDBC_URL = Pattern.compile("^(jdbc:postgresql://[^/]+/)[^?]*(.*)$");
 
   @TempDir Path dir;
 
@@ -57,7 +45,8 @@ class CronjobsJarIT {
   void checkAcceptsTheChartsConfiguration() throws Exception {
     Path config = write(config(8080, 8081, ""));
 
-    Run run = run(List.of("check", config.toString()), env("jdbc:postgresql://127.0.0.1:1/odc"));
+    ServiceJar.Run run =
+        jar().run(List.of("check", config.toString()), env("jdbc:postgresql://127.0.0.1:1/odc"));
 
     assertThat(run.exit()).as(run.output()).isZero();
     assertThat(run.output()).contains("Configuration is OK");
@@ -67,7 +56,8 @@ class CronjobsJarIT {
   void checkNamesWhatIsWrongWithABrokenConfiguration() throws Exception {
     Path config = write(config(8080, 8081, "  threads: 0\n"));
 
-    Run run = run(List.of("check", config.toString()), env("jdbc:postgresql://127.0.0.1:1/odc"));
+    ServiceJar.Run run =
+        jar().run(List.of("check", config.toString()), env("jdbc:postgresql://127.0.0.1:1/odc"));
 
     assertThat(run.exit()).as(run.output()).isNotZero();
     assertThat(run.output()).contains("scheduler.threads");
@@ -75,64 +65,41 @@ class CronjobsJarIT {
 
   @Test
   void serverBecomesHealthyAgainstTheDatabaseAndTheKubernetesApi() throws Exception {
-    String url = freshDatabase();
-    int port = freePort();
-    int adminPort = freePort();
+    String url = db.createDatabase("cronjobs_jar_it");
+    int port = ServiceJar.freePort();
+    int adminPort = ServiceJar.freePort();
     Path config = write(config(port, adminPort, ""));
     int kubernetesRequestsBefore = server.getRequestCount();
 
-    Process process = start(List.of("server", config.toString()), env(url));
+    ServiceJar.Started started = jar().start(List.of("server", config.toString()), env(url));
     try {
-      HttpClient http = HttpClient.newHttpClient();
-      URI health = URI.create("http://127.0.0.1:" + adminPort + "/healthcheck");
-      try {
-        await()
-            .atMost(Duration.ofMinutes(3))
-            .pollInterval(Duration.ofSeconds(1))
-            .ignoreExceptionsInstanceOf(IOException.class)
-            .failFast("the process exited", () -> !process.isAlive())
-            .until(
-                () -> {
-                  HttpResponse<String> response =
-                      http.send(
-                          HttpRequest.newBuilder(health).build(),
-                          HttpResponse.BodyHandlers.ofString());
-                  return response.statusCode() == 200
-                      && new ObjectMapper()
-                          .readTree(response.body())
-                          .at("/jobs/healthy")
-                          .asBoolean();
-                });
-      } catch (RuntimeException e) {
-        throw new AssertionError("not healthy; the process said:\n" + output(), e);
-      }
-      assertThat(process.isAlive()).as(output()).isTrue();
+      started.awaitHealthy(adminPort, "jobs");
+      assertThat(started.process().isAlive()).as(started.output()).isTrue();
       // it migrated the fresh database and talked to the Kubernetes API
       try (Connection c = DriverManager.getConnection(url, db.username(), db.password())) {
-        assertThat(strings(c, "select queue_name from pgmq.list_queues()"))
+        assertThat(ServiceJar.strings(c, "select queue_name from pgmq.list_queues()"))
             .contains("reservations");
         // clustered Quartz checked in under the pod name
-        assertThat(strings(c, "select instance_name from cronjobs.qrtz_scheduler_state"))
+        assertThat(ServiceJar.strings(c, "select instance_name from cronjobs.qrtz_scheduler_state"))
             .contains("odc-cronjobs-7d9f8-abcde");
       }
       assertThat(server.getRequestCount()).isGreaterThan(kubernetesRequestsBefore);
       // the chart's ServiceMonitor scrapes Prometheus text from the admin port
       HttpResponse<String> metrics =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/prometheus"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + adminPort + "/prometheus"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.headers().firstValue("Content-Type"))
           .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
       assertThat(metrics.body()).contains("# TYPE jvm_memory_heap_used gauge");
     } finally {
-      process.destroy();
-      if (!process.waitFor(1, TimeUnit.MINUTES)) {
-        process.destroyForcibly();
-      }
+      started.stop();
     }
-    assertThat(process.isAlive()).isFalse();
+    assertThat(started.process().isAlive()).isFalse();
   }
 
   /** The keys helm/odc/templates/_config.tpl renders for cronjobs, plus the mock API. */
@@ -197,68 +164,7 @@ class CronjobsJarIT {
     return Files.writeString(dir.resolve("config.yml"), text);
   }
 
-  private Path log() {
-    return dir.resolve("process.log");
-  }
-
-  private String output() throws IOException {
-    return Files.readString(log());
-  }
-
-  private Process start(List<String> args, Map<String, String> env) throws IOException {
-    assertThat(JAR).as("the shaded jar (built in package)").isRegularFile();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Djava.io.tmpdir=" + dir);
-    command.add("-jar");
-    command.add(JAR.toString());
-    command.addAll(args);
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log().toFile());
-    builder.environment().keySet().removeIf(k -> k.startsWith("ODC_") || k.contains("JAVA_OPT"));
-    builder.environment().remove("KUBECONFIG");
-    builder.environment().putAll(env);
-    return builder.start();
-  }
-
-  private Run run(List<String> args, Map<String, String> env) throws Exception {
-    Process process = start(args, env);
-    try {
-      assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("exited").isTrue();
-    } finally {
-      process.destroyForcibly();
-    }
-    return new Run(process.exitValue(), output());
-  }
-
-  private record Run(int exit, String output) {}
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** A new, empty database on the test server; returns its JDBC URL. */
-  private static String freshDatabase() throws SQLException {
-    String name = "cronjobs_jar_it_" + UUID.randomUUID().toString().replace("-", "");
-    try (Connection c = db.dataSource().getConnection();
-        Statement st = c.createStatement()) {
-      st.execute("create database " + name);
-    }
-    Matcher m = JDBC_URL.matcher(db.jdbcUrl());
-    assertThat(m.matches()).as("JDBC URL %s", db.jdbcUrl()).isTrue();
-    return m.group(1) + name + m.group(2);
-  }
-
-  private static List<String> strings(Connection c, String sql) throws SQLException {
-    List<String> result = new ArrayList<>();
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      while (rs.next()) {
-        result.add(rs.getString(1));
-      }
-    }
-    return result;
+  private ServiceJar jar() {
+    return new ServiceJar(JAR, dir);
   }
 }

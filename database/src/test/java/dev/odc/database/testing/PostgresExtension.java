@@ -10,6 +10,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -67,6 +70,30 @@ public final class PostgresExtension implements BeforeAllCallback {
 
   public String password() {
     return server().password;
+  }
+
+  /**
+   * Creates a new, empty database (no schema, no queues) on the test server, for a test that must
+   * see what a fresh install does, e.g. a service's migrations.
+   *
+   * @param prefix the new database's name starts with it (letters, digits and underscores)
+   * @return its JDBC URL, with the same host, port and parameters as {@link #jdbcUrl()}
+   */
+  public String createDatabase(String prefix) throws SQLException {
+    if (!prefix.matches("[a-z_][a-z0-9_]*")) {
+      throw new IllegalArgumentException(
+          "database name prefix must be [a-z_][a-z0-9_]*: " + prefix);
+    }
+    String name = prefix + "_" + UUID.randomUUID().toString().replace("-", "");
+    try (Connection c = dataSource().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("create database " + name);
+    }
+    Matcher m = Pattern.compile("^(jdbc:postgresql://[^/]+/)[^?]*(.*)$").matcher(jdbcUrl());
+    if (!m.matches()) {
+      throw new IllegalStateException("not a PostgreSQL JDBC URL: " + jdbcUrl());
+    }
+    return m.group(1) + name + m.group(2);
   }
 
   /**
