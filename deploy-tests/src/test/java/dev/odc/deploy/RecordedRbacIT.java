@@ -8,6 +8,7 @@ import dev.odc.core.Disk;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
 import dev.odc.core.User;
+import dev.odc.core.queue.DiskOperationMessage;
 import dev.odc.core.queue.ReservationMessage;
 import dev.odc.cronjobs.CronjobsApplication;
 import dev.odc.cronjobs.CronjobsConfiguration;
@@ -26,6 +27,7 @@ import dev.odc.database.testing.PostgresExtension;
 import dev.odc.database.testing.TestData;
 import dev.odc.deploy.Chart.Profile;
 import dev.odc.deploy.RbacTest.Permission;
+import dev.odc.processor.Names;
 import dev.odc.processor.Processor;
 import dev.odc.processor.ProcessorConfiguration;
 import dev.odc.processor.SshKeySource;
@@ -234,8 +236,30 @@ class RecordedRbacIT {
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> disks.findById(home.id()).orElseThrow().inUseBy() == null);
-      // snapshot retention: the user deleted the disk; its snapshots go after the max age.
-      assertThat(disks.softDelete(home.id(), clock.instant())).isTrue();
+      // the user deletes the disk, as the api-service's DELETE /v1/disks/{name} does (soft
+      // delete and a disk_operations message in one transaction): the processor removes its
+      // claims (the first one and the one restored into zone-b).
+      jdbi.useTransaction(
+          h -> {
+            assertThat(h.attach(DiskDao.class).softDelete(home.id(), clock.instant())).isTrue();
+            new Pgmq(jdbi)
+                .send(
+                    h,
+                    DiskOperationMessage.QUEUE,
+                    new DiskOperationMessage(home.id(), DiskOperationMessage.Operation.DELETE));
+          });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  client
+                      .persistentVolumeClaims()
+                      .inNamespace(NS)
+                      .withLabel(Names.DISK_LABEL, home.id().toString())
+                      .list()
+                      .getItems()
+                      .isEmpty());
+      // snapshot retention: the disk is deleted; its snapshots go after the max age.
       assertThat(jdbi.onDemand(DiskSnapshotDao.class).listByDisk(home.id())).isNotEmpty();
       clock.set(clock.instant().plus(Duration.ofDays(30)));
       runJob(jobs.get("snapshot-retention"), clock);
