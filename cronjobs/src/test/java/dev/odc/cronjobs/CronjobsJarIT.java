@@ -8,10 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -85,17 +81,7 @@ class CronjobsJarIT {
       }
       assertThat(server.getRequestCount()).isGreaterThan(kubernetesRequestsBefore);
       // the chart's ServiceMonitor scrapes Prometheus text from the admin port
-      HttpResponse<String> metrics =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(
-                          URI.create("http://127.0.0.1:" + adminPort + "/prometheus"))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      assertThat(metrics.statusCode()).isEqualTo(200);
-      assertThat(metrics.headers().firstValue("Content-Type"))
-          .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
-      assertThat(metrics.body()).contains("# TYPE jvm_memory_heap_used gauge");
+      assertThat(started.prometheusText(adminPort)).contains("# TYPE jvm_memory_heap_used gauge");
     } finally {
       started.stop();
     }

@@ -1,6 +1,7 @@
 package dev.odc.processor;
 
 import dev.odc.core.Json;
+import dev.odc.core.metrics.PrometheusServlet;
 import dev.odc.database.Database;
 import dev.odc.providers.kubernetes.KubernetesStorageBackend;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -47,6 +48,10 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
         listenPool(config.getDatabase(), config.getWorkerThreads() + 1)
             .build(environment.metrics(), "processor-listen");
     environment.lifecycle().manage(listenDataSource);
+    environment
+        .admin()
+        .addServlet("prometheus", new PrometheusServlet(environment.metrics()))
+        .addMapping("/prometheus");
     KubernetesClient client = config.getKubernetes().build();
     environment
         .lifecycle()

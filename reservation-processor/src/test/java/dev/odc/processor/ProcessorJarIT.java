@@ -78,6 +78,8 @@ class ProcessorJarIT {
             .contains("reservations");
       }
       assertThat(server.getRequestCount()).isGreaterThan(kubernetesRequestsBefore);
+      // the chart's ServiceMonitor scrapes Prometheus text from the admin port
+      assertThat(started.prometheusText(adminPort)).contains("# TYPE jvm_memory_heap_used gauge");
     } finally {
       started.stop();
     }

@@ -101,6 +101,29 @@ public final class ServiceJar {
               + output());
     }
 
+    /**
+     * What the service's admin {@code /prometheus} answers, the path the chart's ServiceMonitor
+     * scrapes.
+     *
+     * @throws AssertionError unless it answers 200 with Prometheus text
+     */
+    public String prometheusText(int adminPort) throws IOException, InterruptedException {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + adminPort + "/prometheus"))
+                      .timeout(Duration.ofSeconds(10))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      String type = response.headers().firstValue("Content-Type").orElse("");
+      if (response.statusCode() != 200 || !type.startsWith("text/plain")) {
+        throw new AssertionError(
+            "/prometheus answered " + response.statusCode() + " " + type + ": " + response.body());
+      }
+      return response.body();
+    }
+
     /** Asks the process to stop (SIGTERM), then kills it if it has not exited within a minute. */
     public void stop() throws InterruptedException {
       process.destroy();
