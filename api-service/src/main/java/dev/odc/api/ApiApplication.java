@@ -12,6 +12,7 @@ import dev.odc.api.auth.OidcAuthProvider;
 import dev.odc.api.auth.RoleAuthorizer;
 import dev.odc.api.auth.ScopeFilter;
 import dev.odc.api.auth.UserDirectory;
+import dev.odc.api.db.CachedNameTemplateEngine;
 import dev.odc.api.errors.ApiExceptionMapper;
 import dev.odc.api.errors.CatchAllMapper;
 import dev.odc.api.errors.DatabaseUnavailableMapper;
@@ -109,6 +110,8 @@ public class ApiApplication extends Application<ApiConfiguration> {
     Jdbi jdbi =
         Database.configure(
             new JdbiFactory().build(environment, config.getDatabase(), dataSource, "postgresql"));
+    // same SQL text as JdbiFactory's name-prepending engine, but through Jdbi's template cache
+    jdbi.setTemplateEngine(new CachedNameTemplateEngine());
     upsertGpuTypes(config, jdbi);
 
     UserDirectory users =
