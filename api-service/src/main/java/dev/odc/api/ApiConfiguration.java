@@ -27,7 +27,7 @@ public class ApiConfiguration extends Configuration {
 
   @Valid @NotNull private List<GpuTypeConfig> gpuTypes = new ArrayList<>();
 
-  @NotBlank private String defaultImage = "ghcr.io/odc/devserver:latest";
+  @NotBlank private String defaultImage = "registry.example.com/odc/devserver:latest";
 
   /** Bodies above this size are refused with 413 before they are parsed. */
   @NotNull private DataSize maxRequestSize = DataSize.kibibytes(64);

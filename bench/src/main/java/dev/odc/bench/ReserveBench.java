@@ -167,7 +167,7 @@ final class ReserveBench {
     String script =
         """
         BEGIN;
-        INSERT INTO reservations (id, user_id, username, name, gpu_type, gpu_count, node_count, image, hours, disk_name, labels, status, created_at, warnings_sent, status_history, version) VALUES (gen_random_uuid(), '%s', 'pgbench', 'pg-' || gen_random_uuid(), 'h100', 1, 1, 'ghcr.io/odc/devserver' || chr(58) || 'latest', 1, NULL, jsonb_build_object(), 'PENDING', now(), '{}', jsonb_build_array(jsonb_build_object('status', 'PENDING', 'at', now(), 'actor', 'pgbench')), 0);
+        INSERT INTO reservations (id, user_id, username, name, gpu_type, gpu_count, node_count, image, hours, disk_name, labels, status, created_at, warnings_sent, status_history, version) VALUES (gen_random_uuid(), '%s', 'pgbench', 'pg-' || gen_random_uuid(), 'h100', 1, 1, 'registry.example.com/odc/devserver' || chr(58) || 'latest', 1, NULL, jsonb_build_object(), 'PENDING', now(), '{}', jsonb_build_array(jsonb_build_object('status', 'PENDING', 'at', now(), 'actor', 'pgbench')), 0);
         INSERT INTO audit_log (actor, action, resource_type, resource_id, outcome, details) VALUES ('pgbench', 'reservation.create', 'reservation', gen_random_uuid()::text, 'success', jsonb_build_object('gpuType', 'h100', 'gpuCount', 1));
         SELECT * FROM pgmq.send('reservations', jsonb_build_object('action', 'PROVISION', 'reservationId', gen_random_uuid()), 0);
         END;

@@ -232,7 +232,7 @@ final class StartupTraining {
         "h100",
         2,
         1,
-        "ghcr.io/odc/devserver:latest",
+        "registry.example.com/odc/devserver:latest",
         4,
         active ? "data" : null,
         Map.of("team", "training"),

@@ -30,7 +30,7 @@ import java.util.Map;
  * claimInterval: PT10S
  * visibilityTimeout: PT120S
  * maxDeliveries: 5
- * defaultImage: ghcr.io/odc/devserver:latest
+ * defaultImage: registry.example.com/odc/devserver:latest
  * sshPublicKeys: { alice: ["ssh-ed25519 AAAA... alice@laptop"] }
  * sshPublicKeysDirectory: /etc/odc/ssh-keys   # <username>.pub files
  * pendingTimeout: PT10M
@@ -54,7 +54,7 @@ public class ProcessorConfiguration extends Configuration {
   private int maxDeliveries = 5;
 
   @NotNull private Duration retryDelay = Duration.ofSeconds(5);
-  @NotBlank private String defaultImage = "ghcr.io/odc/devserver:latest";
+  @NotBlank private String defaultImage = "registry.example.com/odc/devserver:latest";
   @NotNull private Map<String, List<String>> sshPublicKeys = Map.of();
   private String sshPublicKeysDirectory;
   @NotNull private Duration pendingTimeout = Duration.ofMinutes(10);

@@ -84,7 +84,7 @@ public record ProcessorSettings(
         Duration.ofSeconds(30),
         5,
         Duration.ofSeconds(1),
-        "ghcr.io/odc/devserver:latest",
+        "registry.example.com/odc/devserver:latest",
         Duration.ofMinutes(10),
         100,
         null,

@@ -424,7 +424,7 @@ class ClusterSimulatorTest {
         .endToleration()
         .addNewContainer()
         .withName("dev")
-        .withImage("ghcr.io/example/dev:1")
+        .withImage("registry.example.com/example/dev:1")
         .withNewResources()
         .addToLimits("nvidia.com/gpu", new Quantity(Integer.toString(gpus)))
         .addToRequests("cpu", new Quantity(Integer.toString(2 * gpus)))
