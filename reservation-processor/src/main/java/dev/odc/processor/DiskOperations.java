@@ -38,8 +38,7 @@ import org.slf4j.LoggerFactory;
  * touched: the message is sent again with a delay of {@code recheck} and the current one acked, so
  * it does not use up its deliveries; a deleted disk can no longer be locked, so this ends when the
  * reservation releases the lock. Unknown disks and disks that are not deleted are dropped with a
- * log line. SNAPSHOT is not implemented (snapshots are taken when a reservation releases its disk):
- * it is logged and dropped.
+ * log line.
  */
 public final class DiskOperations {
   private static final Logger log = LoggerFactory.getLogger(DiskOperations.class);
@@ -53,9 +52,7 @@ public final class DiskOperations {
     /** No disk has that id: dropped. */
     UNKNOWN_DISK,
     /** The disk row is not deleted: dropped. */
-    NOT_DELETED,
-    /** An operation this version does not carry out: dropped. */
-    UNSUPPORTED
+    NOT_DELETED
   }
 
   private final Jdbi jdbi;
@@ -80,13 +77,6 @@ public final class DiskOperations {
   public Outcome handle(DiskOperationMessage message) {
     return switch (message.operation()) {
       case DELETE -> delete(message);
-      case SNAPSHOT -> {
-        log.warn(
-            "disk_operations: SNAPSHOT of disk {} is not supported (snapshots are taken when a"
-                + " reservation releases its disk); message dropped",
-            message.diskId());
-        yield Outcome.UNSUPPORTED;
-      }
     };
   }
 

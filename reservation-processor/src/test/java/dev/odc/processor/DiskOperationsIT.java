@@ -259,7 +259,6 @@ class DiskOperationsIT {
 
     pgmq.send(DiskOperationMessage.QUEUE, new DiskOperationMessage(unknown, Operation.DELETE));
     pgmq.send(DiskOperationMessage.QUEUE, new DiskOperationMessage(live.id(), Operation.DELETE));
-    pgmq.send(DiskOperationMessage.QUEUE, new DiskOperationMessage(live.id(), Operation.SNAPSHOT));
     awaitQueueDrained();
 
     assertThat(claimExists(live.pvcName())).isTrue();
@@ -270,8 +269,6 @@ class DiskOperationsIT {
         .isEqualTo(DiskOperations.Outcome.UNKNOWN_DISK);
     assertThat(ops.handle(new DiskOperationMessage(live.id(), Operation.DELETE)))
         .isEqualTo(DiskOperations.Outcome.NOT_DELETED);
-    assertThat(ops.handle(new DiskOperationMessage(live.id(), Operation.SNAPSHOT)))
-        .isEqualTo(DiskOperations.Outcome.UNSUPPORTED);
   }
 
   /** A disk row whose claim exists, as the processor leaves a disk after a reservation. */

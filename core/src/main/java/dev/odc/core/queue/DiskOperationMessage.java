@@ -10,9 +10,11 @@ public record DiskOperationMessage(UUID diskId, Operation operation) {
     Checks.notNull(operation, "operation");
   }
 
+  /**
+   * The operations. Snapshots are not among them: the processor takes one whenever a reservation
+   * releases its disk.
+   */
   public enum Operation {
-    /** Take a snapshot of the disk's PVC. */
-    SNAPSHOT,
     /** The disk was soft-deleted: remove its PVC; snapshots go by retention. */
     DELETE
   }
