@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -145,12 +144,7 @@ class MigrateJarIT {
 
   /** What the chart passes the hook Job: the database from a Secret, as variables. */
   private static Map<String, String> env(String url) {
-    Map<String, String> env = new HashMap<>();
-    env.put("ODC_DATABASE_URL", url);
-    env.put("ODC_DATABASE_USER", db.username());
-    env.put("ODC_DATABASE_PASSWORD", db.password());
-    env.put("ODC_POD_NAME", "odc-migrate-abcde");
-    return env;
+    return ServiceJar.chartEnv(url, db.username(), db.password(), "odc-migrate-abcde");
   }
 
   /** The keys helm/odc/templates/_config.tpl renders for the api-service (default values). */

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -138,12 +137,7 @@ class CronjobsJarIT {
   }
 
   private Map<String, String> env(String url) {
-    Map<String, String> env = new HashMap<>();
-    env.put("ODC_DATABASE_URL", url);
-    env.put("ODC_DATABASE_USER", db.username());
-    env.put("ODC_DATABASE_PASSWORD", db.password());
-    env.put("ODC_POD_NAME", "odc-cronjobs-7d9f8-abcde");
-    return env;
+    return ServiceJar.chartEnv(url, db.username(), db.password(), "odc-cronjobs-7d9f8-abcde");
   }
 
   private Path write(String text) throws IOException {

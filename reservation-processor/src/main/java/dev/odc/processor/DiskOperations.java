@@ -179,14 +179,12 @@ public final class DiskOperations {
   /** A one-thread consumer of {@code disk_operations} for {@link Processor#start}. */
   QueueConsumer<DiskOperationMessage> consumer(
       DataSource listenDataSource, ProcessorSettings settings) {
-    return QueueConsumer.builder(
-            pgmq, listenDataSource, DiskOperationMessage.QUEUE, DiskOperationMessage.class)
-        .handler(m -> handle(m.message()))
-        .deadLetter(d -> deadLetter(d.message(), d.lastError()))
-        .visibilityTimeout(settings.visibilityTimeout())
-        .maxDeliveries(settings.maxDeliveries())
-        .retryDelay(settings.retryDelay())
-        .idleWait(Duration.ofMillis(200))
+    return settings
+        .deliveryOf(
+            QueueConsumer.builder(
+                    pgmq, listenDataSource, DiskOperationMessage.QUEUE, DiskOperationMessage.class)
+                .handler(m -> handle(m.message()))
+                .deadLetter(d -> deadLetter(d.message(), d.lastError())))
         .threads(1)
         .build();
   }

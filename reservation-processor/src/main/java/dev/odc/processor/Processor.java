@@ -195,15 +195,14 @@ public final class Processor implements Managed {
     long sweepMillis = settings.claimInterval().toMillis();
     events.scheduleWithFixedDelay(
         this::sweepSafely, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
-    consumer =
+    QueueConsumer.Builder<ReservationMessage> builder =
         QueueConsumer.builder(
                 pgmq, listenDataSource, ReservationMessage.QUEUE, ReservationMessage.class)
             .handler(m -> handle(m.message()))
-            .deadLetter(d -> deadLetter(d.message(), d.lastError()))
-            .visibilityTimeout(settings.visibilityTimeout())
-            .maxDeliveries(settings.maxDeliveries())
-            .retryDelay(settings.retryDelay())
-            .idleWait(Duration.ofMillis(200))
+            .deadLetter(d -> deadLetter(d.message(), d.lastError()));
+    consumer =
+        settings
+            .deliveryOf(builder)
             // one message per read: a burst spreads over every worker instead of queueing behind
             // one worker's batch
             .batchSize(1)

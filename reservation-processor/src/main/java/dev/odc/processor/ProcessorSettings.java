@@ -1,5 +1,6 @@
 package dev.odc.processor;
 
+import dev.odc.database.pgmq.QueueConsumer;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -180,6 +181,18 @@ public record ProcessorSettings(
         sharedVolumeClass,
         dnsDomain,
         workerThreads);
+  }
+
+  /**
+   * The delivery settings every queue consumer of the processor shares: visibility timeout,
+   * deliveries before the dead letter, retry delay, and the idle wait between empty reads.
+   */
+  <T> QueueConsumer.Builder<T> deliveryOf(QueueConsumer.Builder<T> builder) {
+    return builder
+        .visibilityTimeout(visibilityTimeout)
+        .maxDeliveries(maxDeliveries)
+        .retryDelay(retryDelay)
+        .idleWait(Duration.ofMillis(200));
   }
 
   public ProcessorSettings withDnsDomain(String domain) {

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -167,6 +168,23 @@ public final class ServiceJar {
       started.process().destroyForcibly();
     }
     return new Run(started.process().exitValue(), started.output());
+  }
+
+  /**
+   * The environment the chart gives a service's pod: the database as {@code ODC_DATABASE_URL},
+   * {@code _USER} and {@code _PASSWORD} (from a Secret), and the pod's name as {@code
+   * ODC_POD_NAME}.
+   *
+   * @return a mutable map, so a test can remove or change one
+   */
+  public static Map<String, String> chartEnv(
+      String databaseUrl, String user, String password, String podName) {
+    Map<String, String> env = new HashMap<>();
+    env.put("ODC_DATABASE_URL", databaseUrl);
+    env.put("ODC_DATABASE_USER", user);
+    env.put("ODC_DATABASE_PASSWORD", password);
+    env.put("ODC_POD_NAME", podName);
+    return env;
   }
 
   /** A loopback port that was free a moment ago, for a service's connectors. */
