@@ -33,16 +33,12 @@ import dev.odc.api.service.ApiKeyService;
 import dev.odc.api.service.AuditService;
 import dev.odc.api.service.DiskService;
 import dev.odc.api.service.ReservationService;
-import dev.odc.core.Json;
-import dev.odc.core.metrics.PrometheusServlet;
+import dev.odc.core.service.ServiceApplication;
 import dev.odc.database.Database;
 import dev.odc.database.GpuTypeDao;
 import io.dropwizard.auth.AuthDynamicFeature;
 import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
-import io.dropwizard.core.Application;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -62,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * config.yml}, or from other JVM code with {@code new ApiApplication().run("server", path)} or
  * {@code DropwizardAppExtension}.
  */
-public class ApiApplication extends Application<ApiConfiguration> {
+public class ApiApplication extends ServiceApplication<ApiConfiguration> {
   private static final Logger log = LoggerFactory.getLogger(ApiApplication.class);
   private final Clock clock;
 
@@ -86,11 +82,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
 
   @Override
   public void initialize(Bootstrap<ApiConfiguration> bootstrap) {
-    // strict: a ${VAR} without default that is not set stops start-up, naming the variable
-    bootstrap.setConfigurationSourceProvider(
-        new SubstitutingSourceProvider(
-            bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
-    Json.configure(bootstrap.getObjectMapper());
+    super.initialize(bootstrap);
     bootstrap.addCommand(new MigrateCommand());
   }
 
@@ -170,10 +162,7 @@ public class ApiApplication extends Application<ApiConfiguration> {
     environment.jersey().register(new OpenApiResource());
 
     environment.healthChecks().register("queue", new QueueHealthCheck(jdbi));
-    environment
-        .admin()
-        .addServlet("prometheus", new PrometheusServlet(environment.metrics()))
-        .addMapping("/prometheus");
+    servePrometheus(environment);
   }
 
   private static void upsertGpuTypes(ApiConfiguration config, Jdbi jdbi) {

@@ -1,7 +1,6 @@
 package dev.odc.cronjobs;
 
-import dev.odc.core.Json;
-import dev.odc.core.metrics.PrometheusServlet;
+import dev.odc.core.service.ServiceApplication;
 import dev.odc.cronjobs.JobsConfiguration.Schedule;
 import dev.odc.cronjobs.availability.AvailabilityJob;
 import dev.odc.cronjobs.expiry.ExpiryJob;
@@ -18,9 +17,6 @@ import dev.odc.cronjobs.snapshots.StorageBackendSnapshotStore;
 import dev.odc.database.Database;
 import dev.odc.providers.CloudProvider;
 import dev.odc.providers.kubernetes.KubernetesStorageBackend;
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
-import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.ManagedDataSource;
@@ -41,7 +37,7 @@ import org.jdbi.v3.core.Jdbi;
  * The cronjobs service: a clustered Quartz scheduler running the availability, expiry, snapshot
  * retention and reconciliation jobs. Run {@code java -jar cronjobs.jar server config.yml}.
  */
-public class CronjobsApplication extends Application<CronjobsConfiguration> {
+public class CronjobsApplication extends ServiceApplication<CronjobsConfiguration> {
 
   public static void main(String[] args) throws Exception {
     new CronjobsApplication().run(args);
@@ -54,10 +50,7 @@ public class CronjobsApplication extends Application<CronjobsConfiguration> {
 
   @Override
   public void initialize(Bootstrap<CronjobsConfiguration> bootstrap) {
-    bootstrap.setConfigurationSourceProvider(
-        new SubstitutingSourceProvider(
-            bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
-    Json.configure(bootstrap.getObjectMapper());
+    super.initialize(bootstrap);
   }
 
   @Override
@@ -94,10 +87,7 @@ public class CronjobsApplication extends Application<CronjobsConfiguration> {
             config.getScheduler().getThreads(),
             config.getScheduler().getClusterCheckin().toJavaDuration());
     environment.lifecycle().manage(scheduler);
-    environment
-        .admin()
-        .addServlet("prometheus", new PrometheusServlet(environment.metrics()))
-        .addMapping("/prometheus");
+    servePrometheus(environment);
     environment
         .healthChecks()
         .register(

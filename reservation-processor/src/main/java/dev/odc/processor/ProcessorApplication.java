@@ -1,12 +1,8 @@
 package dev.odc.processor;
 
-import dev.odc.core.Json;
-import dev.odc.core.metrics.PrometheusServlet;
+import dev.odc.core.service.ServiceApplication;
 import dev.odc.database.Database;
 import dev.odc.providers.kubernetes.KubernetesStorageBackend;
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
-import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.DataSourceFactory;
@@ -16,7 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import org.jdbi.v3.core.Jdbi;
 
 /** The reservation processor: {@code java -jar reservation-processor.jar server config.yml}. */
-public class ProcessorApplication extends Application<ProcessorConfiguration> {
+public class ProcessorApplication extends ServiceApplication<ProcessorConfiguration> {
   public static void main(String[] args) throws Exception {
     new ProcessorApplication().run(args);
   }
@@ -28,10 +24,7 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
 
   @Override
   public void initialize(Bootstrap<ProcessorConfiguration> bootstrap) {
-    bootstrap.setConfigurationSourceProvider(
-        new SubstitutingSourceProvider(
-            bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
-    Json.configure(bootstrap.getObjectMapper());
+    super.initialize(bootstrap);
   }
 
   @Override
@@ -48,10 +41,7 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
         listenPool(config.getDatabase(), config.getWorkerThreads() + 1)
             .build(environment.metrics(), "processor-listen");
     environment.lifecycle().manage(listenDataSource);
-    environment
-        .admin()
-        .addServlet("prometheus", new PrometheusServlet(environment.metrics()))
-        .addMapping("/prometheus");
+    servePrometheus(environment);
     KubernetesClient client = config.getKubernetes().build();
     environment
         .lifecycle()
