@@ -33,27 +33,15 @@ public interface AuditDao extends SqlObject {
       String resourceId,
       String outcome,
       Map<String, ?> details) {
-    return appendRow(
-        actor,
-        action,
-        resourceType,
-        resourceId,
-        outcome,
-        Mappers.toJson(details == null ? Map.of() : details));
+    return AuditLog.append(getHandle(), actor, action, resourceType, resourceId, outcome, details);
   }
 
-  @SqlQuery(
+  /** Inserts one row and returns it (its id, time and hashes come from the database). */
+  String APPEND =
       "insert into audit_log (actor, action, resource_type, resource_id, outcome, details)"
           + " values (:actor, :action, :resourceType, :resourceId, :outcome,"
           + " cast(:details as jsonb)) returning "
-          + COLUMNS)
-  AuditEvent appendRow(
-      @Bind("actor") String actor,
-      @Bind("action") String action,
-      @Bind("resourceType") String resourceType,
-      @Bind("resourceId") String resourceId,
-      @Bind("outcome") String outcome,
-      @Bind("details") String detailsJson);
+          + COLUMNS;
 
   /**
    * One page of the log, newest first.

@@ -21,7 +21,10 @@ public final class AuditLog {
     this.jdbi = jdbi;
   }
 
-  /** Appends one row inside the caller's transaction. */
+  /**
+   * Appends one row inside the caller's transaction. On Jdbi's core API: attaching {@link AuditDao}
+   * for one statement builds a handler for each of its methods (see {@link ReservationRows}).
+   */
   public static AuditEvent append(
       Handle handle,
       String actor,
@@ -31,8 +34,15 @@ public final class AuditLog {
       String outcome,
       Map<String, ?> details) {
     return handle
-        .attach(AuditDao.class)
-        .append(actor, action, resourceType, resourceId, outcome, details);
+        .createQuery(AuditDao.APPEND)
+        .bind("actor", actor)
+        .bind("action", action)
+        .bind("resourceType", resourceType)
+        .bind("resourceId", resourceId)
+        .bind("outcome", outcome)
+        .bind("details", Mappers.toJson(details == null ? Map.of() : details))
+        .mapTo(AuditEvent.class)
+        .one();
   }
 
   /** Appends one row in its own transaction, e.g. for a denied request that changes nothing. */

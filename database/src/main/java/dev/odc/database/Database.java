@@ -75,6 +75,7 @@ public final class Database {
         .installPlugin(new Jackson2Plugin());
     jdbi.getConfig(Jackson2Config.class).setMapper(MAPPER);
     jdbi.registerRowMapper(Reservation.class, new Mappers.ReservationMapper());
+    jdbi.registerRowMapper(QueueEntry.class, new Mappers.QueueEntryMapper());
     jdbi.registerRowMapper(Disk.class, new Mappers.DiskMapper());
     jdbi.registerRowMapper(DiskSnapshot.class, new Mappers.DiskSnapshotMapper());
     jdbi.registerRowMapper(GpuType.class, new Mappers.GpuTypeMapper());

@@ -139,6 +139,20 @@ final class Mappers {
     }
   }
 
+  static final class QueueEntryMapper implements RowMapper<QueueEntry> {
+    @Override
+    public QueueEntry map(ResultSet rs, StatementContext ctx) throws SQLException {
+      return new QueueEntry(
+          uuid(rs, "id"),
+          uuid(rs, "user_id"),
+          ReservationStatus.valueOf(rs.getString("status")),
+          rs.getInt("gpu_count"),
+          rs.getInt("node_count"),
+          instant(rs, "created_at"),
+          rs.getLong("version"));
+    }
+  }
+
   static final class DiskMapper implements RowMapper<Disk> {
     @Override
     public Disk map(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jdbi.v3.sqlobject.SqlObject;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
@@ -20,7 +21,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  * <p>Every update checks and bumps {@code version}: {@link #update} throws {@link
  * StaleUpdateException} instead of overwriting a concurrent change.
  */
-public interface ReservationDao {
+public interface ReservationDao extends SqlObject {
   String COLUMNS =
       "id, user_id, username, name, gpu_type, gpu_count, node_count, image, hours, disk_name,"
           + " labels, status, failure_reason, queue_position, estimated_start_at, namespace,"
@@ -108,66 +109,14 @@ public interface ReservationDao {
    * @throws StaleUpdateException when the row changed since {@code r} was read (or is gone)
    */
   default Reservation update(Reservation r) {
-    Optional<Reservation> updated =
-        updateRow(
-            r.id(),
-            r.version(),
-            r.hours(),
-            r.diskName(),
-            Mappers.toJson(r.labels()),
-            r.status().name(),
-            r.failureReason(),
-            r.queuePosition(),
-            r.estimatedStartAt(),
-            r.namespace(),
-            r.podName(),
-            r.nodeName(),
-            r.sshHost(),
-            r.sshPort(),
-            r.startedAt(),
-            r.expiresAt(),
-            r.endedAt(),
-            r.warningsSent().toArray(Integer[]::new),
-            Mappers.toJson(r.statusHistory()));
-    return updated.orElseThrow(() -> new StaleUpdateException("reservation", r.id(), r.version()));
+    return ReservationRows.update(getHandle(), r);
   }
 
-  @SqlQuery(
-      "update reservations set hours = :hours, disk_name = :diskName,"
-          + " labels = cast(:labels as jsonb), status = :status, failure_reason = :failureReason,"
-          + " queue_position = :queuePosition, estimated_start_at = :estimatedStartAt,"
-          + " namespace = :namespace, pod_name = :podName, node_name = :nodeName,"
-          + " ssh_host = :sshHost, ssh_port = :sshPort, started_at = :startedAt,"
-          + " expires_at = :expiresAt, ended_at = :endedAt, warnings_sent = :warningsSent,"
-          + " status_history = cast(:statusHistory as jsonb), version = version + 1"
-          + " where id = :id and version = :version returning "
-          + COLUMNS)
-  Optional<Reservation> updateRow(
-      @Bind("id") UUID id,
-      @Bind("version") long version,
-      @Bind("hours") double hours,
-      @Bind("diskName") String diskName,
-      @Bind("labels") String labelsJson,
-      @Bind("status") String status,
-      @Bind("failureReason") String failureReason,
-      @Bind("queuePosition") Integer queuePosition,
-      @Bind("estimatedStartAt") Instant estimatedStartAt,
-      @Bind("namespace") String namespace,
-      @Bind("podName") String podName,
-      @Bind("nodeName") String nodeName,
-      @Bind("sshHost") String sshHost,
-      @Bind("sshPort") Integer sshPort,
-      @Bind("startedAt") Instant startedAt,
-      @Bind("expiresAt") Instant expiresAt,
-      @Bind("endedAt") Instant endedAt,
-      @Bind("warningsSent") Integer[] warningsSent,
-      @Bind("statusHistory") String statusHistoryJson);
-
-  @SqlQuery("select " + COLUMNS + " from reservations where id = :id")
+  @SqlQuery(ReservationRows.BY_ID)
   Optional<Reservation> findById(@Bind("id") UUID id);
 
   /** Like {@link #findById}, locking the row until the transaction ends. */
-  @SqlQuery("select " + COLUMNS + " from reservations where id = :id for update")
+  @SqlQuery(ReservationRows.BY_ID_FOR_UPDATE)
   Optional<Reservation> findByIdForUpdate(@Bind("id") UUID id);
 
   /**
@@ -251,14 +200,13 @@ public interface ReservationDao {
           + LIVE)
   int liveGpusOfUser(@Bind("userId") UUID userId);
 
-  /** Live reservations of one GPU type in queue order: oldest first. */
+  /** ACTIVE reservations of one GPU type, the soonest to expire first. */
   @SqlQuery(
       "select "
           + COLUMNS
-          + " from reservations where gpu_type = :gpuType and status in "
-          + LIVE
-          + " order by created_at, id")
-  List<Reservation> listLiveByGpuType(@Bind("gpuType") String gpuType);
+          + " from reservations where gpu_type = :gpuType and status = 'ACTIVE'"
+          + " order by expires_at, id")
+  List<Reservation> listActiveByGpuType(@Bind("gpuType") String gpuType);
 
   /** Live reservations of every type, in queue order. */
   @SqlQuery(
@@ -292,28 +240,13 @@ public interface ReservationDao {
    * holds it (renewal), or the holder's lease ran out. Does not bump the version.
    */
   default boolean acquireLease(UUID id, String holder, Duration ttl) {
-    if (holder == null || holder.isBlank()) {
-      throw new IllegalArgumentException("holder must not be blank");
-    }
-    if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-      throw new IllegalArgumentException("ttl must be positive, was " + ttl);
-    }
-    return acquireLeaseRow(id, holder, ttl.toMillis());
+    return ReservationRows.acquireLease(getHandle(), id, holder, ttl);
   }
 
-  @SqlUpdate(
-      "update reservations set lease_holder = :holder,"
-          + " lease_expires_at = now() + make_interval(secs => :ttlMillis / 1000.0)"
-          + " where id = :id and (lease_holder is null or lease_holder = :holder"
-          + " or lease_expires_at < now())")
-  boolean acquireLeaseRow(
-      @Bind("id") UUID id, @Bind("holder") String holder, @Bind("ttlMillis") long ttlMillis);
-
   /** Gives up the caller's lease. @return false when the caller did not hold it */
-  @SqlUpdate(
-      "update reservations set lease_holder = null, lease_expires_at = null"
-          + " where id = :id and lease_holder = :holder")
-  boolean releaseLease(@Bind("id") UUID id, @Bind("holder") String holder);
+  default boolean releaseLease(UUID id, String holder) {
+    return ReservationRows.releaseLease(getHandle(), id, holder);
+  }
 
   /** The current lease holder, if the lease has not run out. */
   @SqlQuery(

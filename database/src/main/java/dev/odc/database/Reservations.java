@@ -154,15 +154,16 @@ public final class Reservations {
     ReservationChanges c = changes == null ? ReservationChanges.none() : changes;
     return jdbi.inTransaction(
         h -> {
-          ReservationDao dao = h.attach(ReservationDao.class);
           Reservation current =
-              dao.findByIdForUpdate(id).orElseThrow(() -> new ReservationNotFoundException(id));
+              ReservationRows.findByIdForUpdate(h, id)
+                  .orElseThrow(() -> new ReservationNotFoundException(id));
           if (current.version() != expectedVersion) {
             throw new StaleUpdateException(RESOURCE_TYPE, id, expectedVersion);
           }
           ReservationStatus from = current.status();
           from.checkTransitionTo(to);
-          Reservation stored = dao.update(c.applyTo(current, to, now(), actor, reason));
+          Reservation stored =
+              ReservationRows.update(h, c.applyTo(current, to, now(), actor, reason));
           audit(h, actor, "reservation.status", stored, statusDetails(from, to, reason));
           return stored;
         });
@@ -221,9 +222,9 @@ public final class Reservations {
     }
     return jdbi.inTransaction(
         h -> {
-          ReservationDao dao = h.attach(ReservationDao.class);
           Reservation r =
-              dao.findByIdForUpdate(id).orElseThrow(() -> new ReservationNotFoundException(id));
+              ReservationRows.findByIdForUpdate(h, id)
+                  .orElseThrow(() -> new ReservationNotFoundException(id));
           if (r.status().isTerminal()) {
             throw new ReservationStateException(
                 id, r.status(), "only a live reservation can be extended");
@@ -261,7 +262,7 @@ public final class Reservations {
                   List.of(),
                   r.statusHistory(),
                   r.version());
-          Reservation stored = dao.update(extended);
+          Reservation stored = ReservationRows.update(h, extended);
           Map<String, Object> details = new LinkedHashMap<>();
           details.put("additionalHours", additionalHours);
           details.put("hours", stored.hours());
@@ -287,13 +288,14 @@ public final class Reservations {
     requireActor(actor);
     return jdbi.inTransaction(
         h -> {
-          ReservationDao dao = h.attach(ReservationDao.class);
           Reservation current =
-              dao.findByIdForUpdate(id).orElseThrow(() -> new ReservationNotFoundException(id));
+              ReservationRows.findByIdForUpdate(h, id)
+                  .orElseThrow(() -> new ReservationNotFoundException(id));
           ReservationStatus from = current.status();
           from.checkTransitionTo(to);
           Reservation stored =
-              dao.update(ReservationChanges.none().applyTo(current, to, now(), actor, reason));
+              ReservationRows.update(
+                  h, ReservationChanges.none().applyTo(current, to, now(), actor, reason));
           audit(h, actor, action, stored, statusDetails(from, to, reason));
           pgmq.send(h, ReservationMessage.QUEUE, new ReservationMessage(id, message));
           return stored;

@@ -199,21 +199,26 @@ class ReservationDaoIT {
 
   @Test
   void liveGpusAndQueueOrderCountOnlyLiveReservations() {
-    insert(UUID.randomUUID(), alice, "h100", 2, ReservationStatus.ACTIVE, t0.plusSeconds(1));
+    Reservation active =
+        insert(UUID.randomUUID(), alice, "h100", 2, ReservationStatus.ACTIVE, t0.plusSeconds(1));
     Reservation queued =
         insert(UUID.randomUUID(), alice, "h100", 4, ReservationStatus.QUEUED, t0.plusSeconds(2));
     insert(UUID.randomUUID(), alice, "h100", 8, ReservationStatus.CANCELLED, t0.plusSeconds(3));
     Reservation first = insert(UUID.randomUUID(), bob, "h100", 1, ReservationStatus.PENDING, t0);
     insert(UUID.randomUUID(), bob, "a10", 1, ReservationStatus.PENDING, t0);
+    Reservation preparing =
+        insert(UUID.randomUUID(), bob, "h100", 1, ReservationStatus.PREPARING, t0.plusSeconds(4));
 
     assertThat(dao.liveGpusOfUser(alice.id())).isEqualTo(6);
     assertThat(dao.liveGpusOfUser(UUID.randomUUID())).isZero();
-    assertThat(dao.listLiveByGpuType("h100"))
+    List<QueueEntry> starting =
+        db.jdbi().withHandle(h -> ReservationRows.listStartingByGpuType(h, "h100"));
+    assertThat(starting).containsExactly(entry(first), entry(queued), entry(preparing));
+    assertThat(dao.listActiveByGpuType("h100"))
         .extracting(Reservation::id)
-        .hasSize(3)
-        .startsWith(first.id())
-        .endsWith(queued.id());
-    assertThat(dao.listLive()).hasSize(4);
+        .containsExactly(active.id());
+    assertThat(dao.listActiveByGpuType("a10")).isEmpty();
+    assertThat(dao.listLive()).hasSize(5);
   }
 
   @Test
@@ -279,5 +284,10 @@ class ReservationDaoIT {
                                     + " values (gen_random_uuid(), ?, 'alice', 'x', 'h100', 1, 1, 'SLEEPING')",
                                 alice.id())))
         .hasMessageContaining("status");
+  }
+
+  private static QueueEntry entry(Reservation r) {
+    return new QueueEntry(
+        r.id(), r.userId(), r.status(), r.gpuCount(), r.nodeCount(), r.createdAt(), r.version());
   }
 }

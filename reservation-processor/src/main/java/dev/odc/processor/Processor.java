@@ -13,8 +13,10 @@ import dev.odc.core.queue.ReservationMessage;
 import dev.odc.database.AuditLog;
 import dev.odc.database.DiskDao;
 import dev.odc.database.DiskSnapshotDao;
+import dev.odc.database.QueueEntry;
 import dev.odc.database.ReservationChanges;
 import dev.odc.database.ReservationDao;
+import dev.odc.database.ReservationRows;
 import dev.odc.database.Reservations;
 import dev.odc.database.StaleUpdateException;
 import dev.odc.database.pgmq.Pgmq;
@@ -38,6 +40,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -264,14 +267,14 @@ public final class Processor implements Managed {
    * @throws LeaseHeldException when another live processor holds the reservation
    */
   public void handle(ReservationMessage message) {
-    Optional<Reservation> found = dao().findById(message.reservationId());
+    Optional<Reservation> found = find(message.reservationId());
     if (found.isEmpty()) {
       log.warn("Dropping {} for unknown reservation {}", message.action(), message.reservationId());
       return;
     }
     UUID id = message.reservationId();
     long leaseStart = System.nanoTime();
-    if (!dao().acquireLease(id, settings.workerId(), settings.leaseTtl())) {
+    if (!acquireLease(id, settings.workerId(), settings.leaseTtl())) {
       if (message.action() == ReservationMessage.Action.PROVISION) {
         // the holder is working on it; if it dies, the sweep re-sends PROVISION after the TTL
         log.debug("Reservation {} is leased by another processor; leaving it", id);
@@ -291,7 +294,7 @@ public final class Processor implements Managed {
     } finally {
       heldLeases.remove(id);
       leaseRenewedAt.remove(id);
-      dao().releaseLease(id, settings.workerId());
+      jdbi.useHandle(h -> ReservationRows.releaseLease(h, id, settings.workerId()));
     }
   }
 
@@ -300,7 +303,7 @@ public final class Processor implements Managed {
     for (UUID id : heldLeases) {
       try {
         long before = System.nanoTime();
-        if (dao().acquireLease(id, settings.workerId(), settings.leaseTtl())) {
+        if (acquireLease(id, settings.workerId(), settings.leaseTtl())) {
           // only while the work is in hand: handle() drops the entry when it lets go
           leaseRenewedAt.computeIfPresent(id, (k, v) -> before - v > 0 ? before : v);
         } else {
@@ -329,7 +332,7 @@ public final class Processor implements Managed {
     if (renewed != null && now - renewed < settings.leaseTtl().toNanos() / 3) {
       return;
     }
-    if (!dao().acquireLease(r.id(), settings.workerId(), settings.leaseTtl())) {
+    if (!acquireLease(r.id(), settings.workerId(), settings.leaseTtl())) {
       throw new LeaseHeldException(r.id());
     }
     leaseRenewedAt.put(r.id(), now);
@@ -412,12 +415,14 @@ public final class Processor implements Managed {
     return withTypeLock(
         r.gpuType(),
         () -> {
-          List<Reservation> live = dao().listLiveByGpuType(r.gpuType());
+          // only the ones that wait or are being prepared: the ACTIVE ones are read when an ETA
+          // needs them, so the locked section does not grow with the running dev servers
+          List<QueueEntry> live =
+              jdbi.withHandle(h -> ReservationRows.listStartingByGpuType(h, r.gpuType()));
+          Optional<QueueEntry> mine = live.stream().filter(l -> l.id().equals(r.id())).findFirst();
+          // the caller's copy is current unless the row changed since it was read
           Reservation current =
-              live.stream()
-                  .filter(l -> l.id().equals(r.id()))
-                  .findFirst()
-                  .orElseGet(() -> reload(r.id()));
+              mine.isPresent() && mine.get().version() == r.version() ? r : reload(r.id());
           ZoneRule zoneRule = rules.getOrDefault(current.id(), NO_RULE);
           if (current.status() == ReservationStatus.PREPARING) {
             // resumed after a crash or redelivery: the zone was recorded on the owner
@@ -429,7 +434,7 @@ public final class Processor implements Managed {
                   Optional.ofNullable(zoneRule.preferred())
                       .or(
                           () ->
-                              fits(current, freeGpus(current.gpuType(), List.of()), zoneRule)
+                              fits(current, freeGpus(nodes, List.of()), zoneRule, nodes)
                                   .map(Placement::zone))
                       .or(() -> nodes.stream().map(ClusterCapacity.NodeView::zone).findFirst());
             }
@@ -439,20 +444,23 @@ public final class Processor implements Managed {
               && current.status() != ReservationStatus.QUEUED) {
             return Optional.empty();
           }
-          Map<String, Integer> free = freeGpus(current.gpuType(), live);
-          List<Reservation> waiting = fairOrder(live);
+          // the nodes are read from the informer cache once per decision: every reservation
+          // ahead is placed against the same view
+          List<ClusterCapacity.NodeView> nodes = capacity.nodes(current.gpuType());
+          Map<String, Integer> free = freeGpus(nodes, live);
+          List<QueueEntry> waiting = fairOrder(live);
           Optional<Placement> fit = Optional.empty();
-          for (Reservation w : waiting) {
+          for (QueueEntry w : waiting) {
             if (w.id().equals(current.id())) {
-              fit = fits(current, free, zoneRule);
+              fit = fits(current, free, zoneRule, nodes);
               break;
             }
             // sets aside what each one ahead takes when it fits: this one only gets what is left,
             // so it never takes GPUs from someone ahead of it in the queue
-            fits(w, free, rules.getOrDefault(w.id(), NO_RULE));
+            fits(w.gpuCount(), w.nodeCount(), free, rules.getOrDefault(w.id(), NO_RULE), nodes);
           }
           if (fit.isEmpty()) {
-            queue(current, waiting, free, live);
+            queue(current, waiting, free);
             return Optional.empty();
           }
           Reservation preparing =
@@ -475,15 +483,15 @@ public final class Processor implements Managed {
   }
 
   /** Free GPUs per node, minus what PREPARING reservations hold but their pods do not show yet. */
-  private Map<String, Integer> freeGpus(String gpuType, List<Reservation> live) {
-    List<ClusterCapacity.NodeView> nodes = capacity.nodes(gpuType);
+  private Map<String, Integer> freeGpus(
+      List<ClusterCapacity.NodeView> nodes, List<QueueEntry> live) {
     Map<String, Integer> free = new LinkedHashMap<>();
     Map<String, String> zones = new HashMap<>();
     for (ClusterCapacity.NodeView n : nodes) {
       free.put(n.name(), n.freeGpus());
       zones.put(n.name(), n.zone());
     }
-    for (Reservation p : live) {
+    for (QueueEntry p : live) {
       if (p.status() != ReservationStatus.PREPARING) {
         continue;
       }
@@ -549,12 +557,25 @@ public final class Processor implements Managed {
   }
 
   /** Nodes of one zone with room for every node of the reservation; the preferred zone first. */
-  private Optional<Placement> fits(Reservation r, Map<String, Integer> free, ZoneRule rule) {
-    Map<String, List<String>> byZone = new LinkedHashMap<>();
+  private Optional<Placement> fits(
+      Reservation r,
+      Map<String, Integer> free,
+      ZoneRule rule,
+      List<ClusterCapacity.NodeView> nodes) {
+    return fits(r.gpuCount(), r.nodeCount(), free, rule, nodes);
+  }
+
+  private Optional<Placement> fits(
+      int gpuCount,
+      int nodeCount,
+      Map<String, Integer> free,
+      ZoneRule rule,
+      List<ClusterCapacity.NodeView> nodes) {
+    Map<String, Set<String>> byZone = new LinkedHashMap<>();
     for (Map.Entry<String, Integer> e : free.entrySet()) {
-      if (e.getValue() >= r.gpuCount()) {
+      if (e.getValue() >= gpuCount) {
         byZone
-            .computeIfAbsent(Objects.toString(zoneOf.get(e.getKey()), ""), z -> new ArrayList<>())
+            .computeIfAbsent(Objects.toString(zoneOf.get(e.getKey()), ""), z -> new HashSet<>())
             .add(e.getKey());
       }
     }
@@ -565,15 +586,13 @@ public final class Processor implements Managed {
       if (rule.required() != null && !rule.required().equals(zone)) {
         continue;
       }
-      if (byZone.get(zone).size() >= r.nodeCount()) {
+      if (byZone.get(zone).size() >= nodeCount) {
+        Set<String> room = byZone.get(zone);
         List<ClusterCapacity.NodeView> views =
-            capacity.nodes(r.gpuType()).stream()
-                .filter(n -> byZone.get(zone).contains(n.name()))
-                .limit(r.nodeCount())
-                .toList();
+            nodes.stream().filter(n -> room.contains(n.name())).limit(nodeCount).toList();
         // simulate the placement so later reservations in the same decision see less room
-        for (int i = 0; i < r.nodeCount(); i++) {
-          take(free, r.gpuCount(), zone.isEmpty() ? null : zone);
+        for (int i = 0; i < nodeCount; i++) {
+          take(free, gpuCount, zone.isEmpty() ? null : zone);
         }
         return Optional.of(new Placement(zone.isEmpty() ? null : zone, views));
       }
@@ -585,14 +604,14 @@ public final class Processor implements Managed {
    * Waiting reservations (PENDING, QUEUED) in service order: FIFO per GPU type, but round-robin
    * over users, so one user's burst does not starve the others.
    */
-  static List<Reservation> fairOrder(List<Reservation> live) {
+  static List<QueueEntry> fairOrder(List<QueueEntry> live) {
     Map<UUID, Integer> perUser = new HashMap<>();
-    record Ranked(Reservation r, int rank) {}
+    record Ranked(QueueEntry r, int rank) {}
     List<Ranked> ranked = new ArrayList<>();
     live.stream()
         .filter(
             r -> r.status() == ReservationStatus.PENDING || r.status() == ReservationStatus.QUEUED)
-        .sorted(Comparator.comparing(Reservation::createdAt).thenComparing(Reservation::id))
+        .sorted(Comparator.comparing(QueueEntry::createdAt).thenComparing(QueueEntry::id))
         .forEach(r -> ranked.add(new Ranked(r, perUser.merge(r.userId(), 1, Integer::sum))));
     ranked.sort(
         Comparator.comparingInt(Ranked::rank)
@@ -601,16 +620,15 @@ public final class Processor implements Managed {
     return ranked.stream().map(Ranked::r).toList();
   }
 
-  private void queue(
-      Reservation r, List<Reservation> waiting, Map<String, Integer> free, List<Reservation> live) {
+  private void queue(Reservation r, List<QueueEntry> waiting, Map<String, Integer> free) {
     int position = 1;
-    for (Reservation w : waiting) {
+    for (QueueEntry w : waiting) {
       if (w.id().equals(r.id())) {
         break;
       }
       position++;
     }
-    Instant eta = estimateStart(r, waiting, free, live);
+    Instant eta = estimateStart(r, waiting, free);
     if (r.status() == ReservationStatus.PENDING) {
       reservations.transition(
           r.id(),
@@ -622,7 +640,8 @@ public final class Processor implements Managed {
       log.info("Reservation {} queued at position {}", r.shortId(), position);
     } else if (!Objects.equals(r.queuePosition(), position)
         || !Objects.equals(r.estimatedStartAt(), eta)) {
-      dao().update(withQueue(r, position, eta));
+      Reservation requeued = withQueue(r, position, eta);
+      jdbi.useHandle(h -> ReservationRows.update(h, requeued));
     }
   }
 
@@ -631,9 +650,9 @@ public final class Processor implements Managed {
    * reservation whose end brings the free count there; null when no active one would.
    */
   private Instant estimateStart(
-      Reservation r, List<Reservation> waiting, Map<String, Integer> free, List<Reservation> live) {
+      Reservation r, List<QueueEntry> waiting, Map<String, Integer> free) {
     int needed = 0;
-    for (Reservation w : waiting) {
+    for (QueueEntry w : waiting) {
       needed += w.totalGpus();
       if (w.id().equals(r.id())) {
         break;
@@ -643,12 +662,11 @@ public final class Processor implements Managed {
     if (available >= needed) {
       return clock.instant();
     }
-    List<Reservation> active =
-        live.stream()
-            .filter(a -> a.status() == ReservationStatus.ACTIVE && a.expiresAt() != null)
-            .sorted(Comparator.comparing(Reservation::expiresAt))
-            .toList();
-    for (Reservation a : active) {
+    // soonest to expire first
+    for (Reservation a : dao().listActiveByGpuType(r.gpuType())) {
+      if (a.expiresAt() == null) {
+        continue;
+      }
       available += a.totalGpus();
       if (available >= needed) {
         return a.expiresAt();
@@ -967,7 +985,7 @@ public final class Processor implements Managed {
 
   /** Moves PREPARING to ACTIVE when every pod is ready, or to FAILED when one fails. */
   void reconcile(UUID id) {
-    Optional<Reservation> found = dao().findById(id);
+    Optional<Reservation> found = find(id);
     if (found.isEmpty()) {
       return;
     }
@@ -1299,15 +1317,17 @@ public final class Processor implements Managed {
 
   /** Sends PROVISION for queued reservations that fit now, in service order. */
   void refreshQueue(String gpuType) {
-    List<Reservation> live = dao().listLiveByGpuType(gpuType);
-    List<Reservation> waiting = fairOrder(live);
+    List<QueueEntry> live = jdbi.withHandle(h -> ReservationRows.listStartingByGpuType(h, gpuType));
+    List<QueueEntry> waiting = fairOrder(live);
     if (waiting.stream().noneMatch(r -> r.status() == ReservationStatus.QUEUED)) {
       return;
     }
-    Map<String, Integer> free = freeGpus(gpuType, live);
+    List<ClusterCapacity.NodeView> nodes = capacity.nodes(gpuType);
+    Map<String, Integer> free = freeGpus(nodes, live);
     Map<UUID, ZoneRule> rules = zoneRules(gpuType);
-    for (Reservation w : waiting) {
-      if (fits(w, free, rules.getOrDefault(w.id(), NO_RULE)).isPresent()
+    for (QueueEntry w : waiting) {
+      if (fits(w.gpuCount(), w.nodeCount(), free, rules.getOrDefault(w.id(), NO_RULE), nodes)
+              .isPresent()
           && w.status() == ReservationStatus.QUEUED) {
         pgmq.send(
             ReservationMessage.QUEUE,
@@ -1387,10 +1407,16 @@ public final class Processor implements Managed {
         });
   }
 
+  private boolean acquireLease(UUID id, String holder, Duration ttl) {
+    return jdbi.withHandle(h -> ReservationRows.acquireLease(h, id, holder, ttl));
+  }
+
+  private Optional<Reservation> find(UUID id) {
+    return jdbi.withHandle(h -> ReservationRows.findById(h, id));
+  }
+
   private Reservation reload(UUID id) {
-    return dao()
-        .findById(id)
-        .orElseThrow(() -> new dev.odc.database.ReservationNotFoundException(id));
+    return find(id).orElseThrow(() -> new dev.odc.database.ReservationNotFoundException(id));
   }
 
   private ReservationDao dao() {

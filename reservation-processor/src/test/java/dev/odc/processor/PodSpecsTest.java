@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
+import dev.odc.database.QueueEntry;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -138,12 +139,19 @@ class PodSpecsTest {
   @Test
   void fairOrderAlternatesUsers() {
     Instant t = Instant.parse("2026-01-01T00:00:00Z");
-    Reservation a1 = reservation(ALICE, "alice", 1, 1, t);
-    Reservation a2 = reservation(ALICE, "alice", 1, 1, t.plusSeconds(1));
-    Reservation a3 = reservation(ALICE, "alice", 1, 1, t.plusSeconds(2));
-    Reservation b1 = reservation(BOB, "bob", 1, 1, t.plusSeconds(3));
+    QueueEntry a1 = waiting(ALICE, t);
+    QueueEntry a2 = waiting(ALICE, t.plusSeconds(1));
+    QueueEntry a3 = waiting(ALICE, t.plusSeconds(2));
+    QueueEntry b1 = waiting(BOB, t.plusSeconds(3));
+    QueueEntry preparing =
+        new QueueEntry(UUID.randomUUID(), BOB, ReservationStatus.PREPARING, 1, 1, t, 1);
 
-    assertThat(Processor.fairOrder(List.of(a3, b1, a1, a2))).containsExactly(a1, b1, a2, a3);
+    assertThat(Processor.fairOrder(List.of(a3, b1, preparing, a1, a2)))
+        .containsExactly(a1, b1, a2, a3);
+  }
+
+  private static QueueEntry waiting(UUID user, Instant createdAt) {
+    return new QueueEntry(UUID.randomUUID(), user, ReservationStatus.QUEUED, 1, 1, createdAt, 0);
   }
 
   @Test
