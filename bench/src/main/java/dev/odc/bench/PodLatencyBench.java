@@ -43,6 +43,27 @@ final class PodLatencyBench {
 
   private PodLatencyBench() {}
 
+  /**
+   * Waits (at most a minute) until every accepted reservation is ACTIVE, so the processor's watches
+   * are closed only once the simulator has stopped writing: the mock server's watch close waits on
+   * the event loop for the events still queued to that watch, and stalls every request for up to a
+   * minute when some are (seen as "vert.x-eventloop-thread-0 has been blocked").
+   */
+  private static void settle(BenchEnv.Db db, int accepted) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (System.nanoTime() < deadline
+        && db.jdbi()
+                .withHandle(
+                    h ->
+                        h.createQuery("select count(*) from reservations where status = 'ACTIVE'")
+                            .mapTo(Long.class)
+                            .one())
+            < accepted) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(500); // the last events' fan-out to the watches
+  }
+
   static void run(BenchEnv env, Report report, boolean quick) throws Exception {
     int rate = 20;
     int seconds = quick ? 2 : 30;
@@ -115,6 +136,7 @@ final class PodLatencyBench {
         Thread.sleep(10);
       }
       drainEnd = System.nanoTime();
+      settle(db, accepted.size());
     } finally {
       pacer.shutdownNow();
       processor.stop();

@@ -160,6 +160,15 @@ class WorkloadTest {
     Container container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(container.getArgs())
         .containsExactly("-jar", "/app/api-service.jar", "migrate", "/etc/odc/config.yml");
+    // the heap follows the Job's memory limit, and the read-only root keeps temp files in /tmp
+    assertThat(container.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("JAVA_TOOL_OPTIONS");
+              assertThat(e.getValue())
+                  .isEqualTo(
+                      "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp");
+            });
     assertThat(job.getSpec().getTemplate().getSpec().getRestartPolicy()).isEqualTo("Never");
     // The hook runs before the release's ordinary ConfigMaps exist: it must bring its own.
     String configMapName =
