@@ -112,55 +112,72 @@ public class UserDirectory {
    */
   public User login(String issuer, String subject, String username, String email, Set<Role> roles) {
     try {
-      return jdbi.inTransaction(
-          handle -> {
-            UserDao users = handle.attach(UserDao.class);
-            Optional<User> existing = users.findByIssuerAndSubject(issuer, subject);
-            if (existing.isPresent()) {
-              User user = existing.get();
-              if (user.roles().equals(roles) && Objects.equals(user.email(), email)) {
-                return user;
-              }
-              return users.upsert(
-                  new User(
-                      user.id(),
-                      issuer,
-                      subject,
-                      user.username(),
-                      email,
-                      roles,
-                      user.disabled(),
-                      user.createdAt()));
-            }
-            User created =
-                users.upsert(
-                    new User(
-                        UUID.randomUUID(),
-                        issuer,
-                        subject,
-                        username,
-                        email,
-                        roles,
-                        false,
-                        clock.instant()));
-            AuditLog.record(
-                handle.attach(ApiQueries.class),
-                created.username(),
-                "user.create",
-                "user",
-                created.id().toString(),
-                AuditEvent.SUCCESS,
-                Map.of("issuer", issuer, "roles", roles));
-            log.info("Created user {} for issuer {}", created.username(), issuer);
-            return created;
-          });
+      return loginOnce(issuer, subject, username, email, roles);
     } catch (UnableToExecuteStatementException e) {
-      if (e.getCause() instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+      if (!uniqueViolation(e)) {
+        throw e;
+      }
+      // A user's first requests can arrive together: each transaction found no row and inserted
+      // one, and all but the first hit the unique indexes. Read again: the row is there now. Only
+      // when it is not does the username belong to someone else.
+    }
+    try {
+      return loginOnce(issuer, subject, username, email, roles);
+    } catch (UnableToExecuteStatementException e) {
+      if (uniqueViolation(e)) {
         throw new ApiException(
             ErrorCode.CONFLICT,
             "username '" + username + "' already belongs to another identity; ask an admin");
       }
       throw e;
     }
+  }
+
+  private static boolean uniqueViolation(UnableToExecuteStatementException e) {
+    return e.getCause() instanceof SQLException sql && "23505".equals(sql.getSQLState());
+  }
+
+  private User loginOnce(
+      String issuer, String subject, String username, String email, Set<Role> roles) {
+    return jdbi.inTransaction(
+        handle -> {
+          UserDao users = handle.attach(UserDao.class);
+          Optional<User> existing = users.findByIssuerAndSubject(issuer, subject);
+          if (existing.isPresent()) {
+            User user = existing.get();
+            if (user.roles().equals(roles) && Objects.equals(user.email(), email)) {
+              return user;
+            }
+            return users.upsert(
+                new User(
+                    user.id(),
+                    issuer,
+                    subject,
+                    user.username(),
+                    email,
+                    roles,
+                    user.disabled(),
+                    user.createdAt()));
+          }
+          UUID newId = UUID.randomUUID();
+          User created =
+              users.upsert(
+                  new User(newId, issuer, subject, username, email, roles, false, clock.instant()));
+          if (!created.id().equals(newId)) {
+            // a concurrent first request inserted the row between our read and our insert (the
+            // upsert updated theirs): it created the user and wrote the audit row
+            return created;
+          }
+          AuditLog.record(
+              handle.attach(ApiQueries.class),
+              created.username(),
+              "user.create",
+              "user",
+              created.id().toString(),
+              AuditEvent.SUCCESS,
+              Map.of("issuer", issuer, "roles", roles));
+          log.info("Created user {} for issuer {}", created.username(), issuer);
+          return created;
+        });
   }
 }

@@ -1,7 +1,10 @@
 package dev.odc.api.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.odc.api.errors.ApiException;
+import dev.odc.core.ErrorCode;
 import dev.odc.core.Role;
 import dev.odc.core.User;
 import dev.odc.database.UserDao;
@@ -9,8 +12,17 @@ import dev.odc.database.testing.PostgresExtension;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,6 +81,53 @@ class UserDirectoryIT {
     assertThat(moved.email()).isEqualTo("eve@new.example");
     assertThat(jdbi.onDemand(UserDao.class).findById(first.id()).orElseThrow().email())
         .isEqualTo("eve@new.example");
+  }
+
+  @Test
+  void aNewUsersFirstRequestsArrivingTogetherAllGetTheOneUser() throws Exception {
+    UserDirectory users = new UserDirectory(jdbi, Clock.systemUTC(), Duration.ofHours(1));
+    int n = 16;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      for (int round = 0; round < 5; round++) {
+        String subject = "burst-" + round;
+        String username = "burst" + round;
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<User>> logins = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          logins.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    return users.login(ISSUER, subject, username, null, USER);
+                  }));
+        }
+        go.countDown();
+        Set<UUID> ids = new HashSet<>();
+        for (Future<User> login : logins) {
+          ids.add(login.get(1, TimeUnit.MINUTES).id());
+        }
+        assertThat(ids).as("round %d: every request sees the same user", round).hasSize(1);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    // one user and one user.create row per identity
+    assertThat(auditRows()).isEqualTo(5);
+  }
+
+  @Test
+  void aUsernameOfAnotherIdentityIsAConflict() {
+    UserDirectory users = new UserDirectory(jdbi, Clock.systemUTC(), Duration.ofHours(1));
+    users.login(ISSUER, "first", "gail", null, USER);
+
+    assertThatThrownBy(() -> users.login(ISSUER, "second", "gail", null, USER))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+              assertThat(e.getMessage()).contains("'gail' already belongs to another identity");
+            });
   }
 
   @Test
