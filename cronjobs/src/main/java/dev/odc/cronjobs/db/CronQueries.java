@@ -32,17 +32,22 @@ public interface CronQueries {
   List<Reservation> reservationsInStatus(@Bind("status") String status);
 
   /**
-   * Drops from {@code warnings_sent} the thresholds that are more than {@code remainingSeconds}
-   * away: they were sent for an earlier deadline, before an extension moved it.
+   * Re-arms the expiry warnings of every ACTIVE reservation whose deadline moved: drops from {@code
+   * warnings_sent} the thresholds (minutes) that are before the deadline again, seen from {@code
+   * now}, so they fire once more. One statement over the rows that have warnings sent, instead of
+   * reading every ACTIVE row.
    *
-   * @return true when something was re-armed
+   * @return the ids of the reservations re-armed
    */
-  @SqlUpdate(
-      "update reservations set warnings_sent = array(select w from unnest(warnings_sent) w"
-          + " where w * 60 >= :remaining order by w desc), version = version + 1"
-          + " where id = :id and exists (select 1 from unnest(warnings_sent) w"
-          + " where w * 60 < :remaining)")
-  boolean rearmWarnings(@Bind("id") UUID id, @Bind("remaining") long remainingSeconds);
+  @SqlQuery(
+      "with due as (select id, trunc(extract(epoch from (expires_at - cast(:now as timestamptz))))"
+          + " as remaining from reservations where status = 'ACTIVE' and expires_at is not null"
+          + " and cardinality(warnings_sent) > 0)"
+          + " update reservations r set warnings_sent = array(select w from unnest(r.warnings_sent)"
+          + " w where w * 60 >= due.remaining order by w desc), version = r.version + 1"
+          + " from due where r.id = due.id and exists (select 1 from unnest(r.warnings_sent) w"
+          + " where w * 60 < due.remaining) returning r.id")
+  List<UUID> rearmMovedDeadlines(@Bind("now") Instant now);
 
   /**
    * Records that the EXPIRE for this deadline is being enqueued; false when it already was. The

@@ -14,6 +14,7 @@ import dev.odc.cronjobs.scheduler.JobReport;
 import dev.odc.cronjobs.scheduler.PartialFailureException;
 import dev.odc.cronjobs.scheduler.RunContext;
 import dev.odc.database.ReservationDao;
+import dev.odc.database.ReservationRows;
 import dev.odc.database.StaleUpdateException;
 import dev.odc.database.pgmq.Pgmq;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -23,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -115,15 +115,9 @@ public final class ExpiryJob implements CronTask {
    * in the future again are dropped from {@code warnings_sent} so they fire once more.
    */
   private void rearm(Instant now, JobReport.Builder report) {
-    for (Reservation r : jdbi.onDemand(CronQueries.class).reservationsInStatus("ACTIVE")) {
-      if (r.expiresAt() == null || r.warningsSent().isEmpty()) {
-        continue;
-      }
-      long remaining = Duration.between(now, r.expiresAt()).toSeconds();
-      if (jdbi.onDemand(CronQueries.class).rearmWarnings(r.id(), remaining)) {
-        report.add("warnings_rearmed");
-        log.info("re-armed expiry warnings of reservation {} (deadline moved)", r.id());
-      }
+    for (UUID id : jdbi.onDemand(CronQueries.class).rearmMovedDeadlines(now)) {
+      report.add("warnings_rearmed");
+      log.info("re-armed expiry warnings of reservation {} (deadline moved)", id);
     }
   }
 
@@ -136,6 +130,9 @@ public final class ExpiryJob implements CronTask {
         jdbi.onDemand(ReservationDao.class)
             .listActiveExpiringBefore(now.plus(Duration.ofMinutes(maxMinutes)).plusSeconds(1));
     for (Reservation listed : soon) {
+      if (dueThresholds(listed, now).isEmpty()) {
+        continue; // nothing due as listed; a change since only moves the deadline away (re-armed)
+      }
       try {
         Optional<Delivered> delivered = warnOne(listed.id(), now);
         delivered.ifPresent(
@@ -152,6 +149,24 @@ public final class ExpiryJob implements CronTask {
 
   private record Delivered(Reservation reservation, int minutes, String message) {}
 
+  /**
+   * The warning thresholds (minutes) that are due for {@code r} at {@code now} and not sent yet,
+   * most urgent first; none once the deadline has passed (expiry takes over).
+   */
+  private List<Integer> dueThresholds(Reservation r, Instant now) {
+    if (r.expiresAt() == null) {
+      return List.of();
+    }
+    long remaining = Duration.between(now, r.expiresAt()).toSeconds();
+    if (remaining <= 0) {
+      return List.of();
+    }
+    return settings.warningMinutes().stream()
+        .filter(m -> remaining <= m * 60L && !r.warningsSent().contains(m))
+        .sorted()
+        .toList();
+  }
+
   private Optional<Delivered> warnOne(UUID id, Instant now) {
     return jdbi.inTransaction(
         h -> {
@@ -164,14 +179,7 @@ public final class ExpiryJob implements CronTask {
           }
           Reservation r = locked.get();
           long remaining = Duration.between(now, r.expiresAt()).toSeconds();
-          if (remaining <= 0) {
-            return Optional.empty();
-          }
-          List<Integer> due =
-              settings.warningMinutes().stream()
-                  .filter(m -> remaining <= m * 60L && !r.warningsSent().contains(m))
-                  .sorted()
-                  .toList();
+          List<Integer> due = dueThresholds(r, now);
           if (due.isEmpty()) {
             return Optional.empty();
           }
@@ -268,9 +276,8 @@ public final class ExpiryJob implements CronTask {
   private Optional<Reservation> expireOne(UUID id, Instant cutoff, Instant now) {
     return jdbi.inTransaction(
         h -> {
-          ReservationDao dao = h.attach(ReservationDao.class);
           // Locked and read again: an extension or a cancel since the listing wins.
-          Optional<Reservation> locked = dao.findByIdForUpdate(id);
+          Optional<Reservation> locked = ReservationRows.findByIdForUpdate(h, id);
           if (locked.isEmpty()
               || locked.get().status() != ReservationStatus.ACTIVE
               || locked.get().expiresAt() == null
@@ -286,7 +293,8 @@ public final class ExpiryJob implements CronTask {
           }
           String reason = "expired at " + r.expiresAt();
           Reservation stored =
-              dao.update(
+              ReservationRows.update(
+                  h,
                   Transitions.to(
                       r,
                       ReservationStatus.EXPIRED,
@@ -334,17 +342,28 @@ public final class ExpiryJob implements CronTask {
     }
   }
 
+  /** An ACTIVE reservation's pod, as the vanished-pod check needs it. */
+  private record RunningPod(UUID id, String namespace, String podName) {}
+
   private void endVanished(Instant now, JobReport.Builder report) {
-    List<Reservation> active =
-        jdbi.onDemand(CronQueries.class).reservationsInStatus("ACTIVE").stream()
-            .filter(r -> r.namespace() != null && r.podName() != null)
-            .filter(
-                r ->
-                    r.startedAt() == null
-                        || r.startedAt().plus(settings.vanishedPodGrace()).isBefore(now))
-            .toList();
+    // only the pod names, not the whole rows: the rows of the few whose pod is gone are read below
+    List<RunningPod> active =
+        jdbi.withHandle(
+            h ->
+                h.createQuery(
+                        "select id, namespace, pod_name from reservations where status = 'ACTIVE'"
+                            + " and namespace is not null and pod_name is not null"
+                            + " and (started_at is null or started_at < :settled)")
+                    .bind("settled", now.minus(settings.vanishedPodGrace()))
+                    .map(
+                        (rs, ctx) ->
+                            new RunningPod(
+                                rs.getObject("id", UUID.class),
+                                rs.getString("namespace"),
+                                rs.getString("pod_name")))
+                    .list());
     Map<String, Set<String>> podsByNamespace = new HashMap<>();
-    for (String ns : active.stream().map(Reservation::namespace).collect(Collectors.toSet())) {
+    for (String ns : active.stream().map(RunningPod::namespace).collect(Collectors.toSet())) {
       try {
         podsByNamespace.put(
             ns,
@@ -359,14 +378,17 @@ public final class ExpiryJob implements CronTask {
         log.warn("could not list pods in namespace {}", ns, e);
       }
     }
-    List<Reservation> vanished = new ArrayList<>();
-    for (Reservation r : active) {
-      Set<String> names = podsByNamespace.get(r.namespace());
-      if (names != null && !names.contains(r.podName())) {
-        vanished.add(r);
+    for (RunningPod pod : active) {
+      Set<String> names = podsByNamespace.get(pod.namespace());
+      if (names == null || names.contains(pod.podName())) {
+        continue;
       }
-    }
-    for (Reservation r : vanished) {
+      // the whole row now; a change since the listing shows in its status or in its version
+      Optional<Reservation> found = jdbi.withHandle(h -> ReservationRows.findById(h, pod.id()));
+      if (found.isEmpty() || found.get().status() != ReservationStatus.ACTIVE) {
+        continue;
+      }
+      Reservation r = found.get();
       boolean pastExpiry = r.expiresAt() != null && !r.expiresAt().isAfter(now);
       ReservationStatus next = pastExpiry ? ReservationStatus.EXPIRED : ReservationStatus.FAILED;
       String reason = "pod " + r.namespace() + "/" + r.podName() + " vanished";
@@ -391,8 +413,8 @@ public final class ExpiryJob implements CronTask {
     try {
       jdbi.useTransaction(
           h -> {
-            ReservationDao dao = h.attach(ReservationDao.class);
-            dao.update(
+            ReservationRows.update(
+                h,
                 Transitions.to(r, next, audit.actor(), reason, now.truncatedTo(ChronoUnit.MICROS)));
             long msgId =
                 pgmq.send(h, ReservationMessage.QUEUE, new ReservationMessage(r.id(), action));
