@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ class ProcessorIT {
   private static final String KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE alice@laptop";
 
   KubernetesClient client;
+  KubernetesMockServer server;
   private Jdbi jdbi;
   private Reservations reservations;
   private ClusterSimulator sim;
@@ -61,6 +63,19 @@ class ProcessorIT {
 
   @AfterEach
   void tearDown() throws InterruptedException {
+    // Watches are closed only once the API server has been quiet for a while: fabric8's mock
+    // server blocks its event loop (up to a minute) when a watch closes with events still queued
+    // to it, and the extension then fails to shut it down.
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    int seen = server.getRequestCount();
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(300);
+      int now = server.getRequestCount();
+      if (now == seen) {
+        break;
+      }
+      seen = now;
+    }
     for (Processor p : processors) {
       p.stop();
     }
