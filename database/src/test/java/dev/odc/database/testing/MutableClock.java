@@ -1,4 +1,4 @@
-package dev.odc.cronjobs.testing;
+package dev.odc.database.testing;
 
 import java.time.Clock;
 import java.time.Duration;
