@@ -53,8 +53,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -414,11 +415,10 @@ public final class Processor implements Managed {
     Map<UUID, ZoneRule> rules = zoneRules(r.gpuType());
     return withTypeLock(
         r.gpuType(),
-        () -> {
+        h -> {
           // only the ones that wait or are being prepared: the ACTIVE ones are read when an ETA
           // needs them, so the locked section does not grow with the running dev servers
-          List<QueueEntry> live =
-              jdbi.withHandle(h -> ReservationRows.listStartingByGpuType(h, r.gpuType()));
+          List<QueueEntry> live = ReservationRows.listStartingByGpuType(h, r.gpuType());
           Optional<QueueEntry> mine = live.stream().filter(l -> l.id().equals(r.id())).findFirst();
           // the caller's copy is current unless the row changed since it was read
           Reservation current =
@@ -1391,13 +1391,17 @@ public final class Processor implements Managed {
 
   // ------------------------------------------------------------------ helpers
 
-  private <T> T withTypeLock(String gpuType, Supplier<T> work) {
+  /**
+   * Runs {@code work} holding the GPU type's advisory lock, on the connection that holds it (in
+   * autocommit): its reads need no second connection from the pool.
+   */
+  private <T> T withTypeLock(String gpuType, Function<Handle, T> work) {
     return jdbi.withHandle(
         h -> {
           long key = ("odc-capacity:" + gpuType).hashCode();
           h.createQuery("select pg_advisory_lock(:key)").bind("key", key).mapTo(String.class).one();
           try {
-            return work.get();
+            return work.apply(h);
           } finally {
             h.createQuery("select pg_advisory_unlock(:key)")
                 .bind("key", key)

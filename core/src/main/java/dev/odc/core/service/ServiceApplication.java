@@ -10,7 +10,6 @@ import io.dropwizard.core.cli.CheckCommand;
 import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
-import java.io.PrintStream;
 import net.sourceforge.argparse4j.inf.Namespace;
 
 /**
@@ -40,7 +39,7 @@ public abstract class ServiceApplication<T extends Configuration> extends Applic
   @Override
   protected void addDefaultCommands(Bootstrap<T> bootstrap) {
     bootstrap.addCommand(new ServerCommand<>(this));
-    bootstrap.addCommand(new PrintingCheckCommand<>(this, System.out));
+    bootstrap.addCommand(new PrintingCheckCommand<>(this));
   }
 
   /** Serves the service's metrics as Prometheus text on the admin port's {@code /prometheus}. */
@@ -53,17 +52,14 @@ public abstract class ServiceApplication<T extends Configuration> extends Applic
 
   /** Dropwizard's {@code check}, with the verdict printed synchronously. */
   static final class PrintingCheckCommand<T extends Configuration> extends CheckCommand<T> {
-    private final PrintStream out;
-
-    PrintingCheckCommand(Application<T> application, PrintStream out) {
+    PrintingCheckCommand(Application<T> application) {
       super(application);
-      this.out = out;
     }
 
     @Override
     protected void run(Bootstrap<T> bootstrap, Namespace namespace, T configuration) {
-      out.println(CONFIGURATION_OK);
-      out.flush();
+      System.out.println(CONFIGURATION_OK);
+      System.out.flush();
     }
   }
 }
