@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.odc.database.testing.PostgresExtension;
-import dev.odc.database.testing.ServiceJar;
+import dev.odc.testing.ServiceJar;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

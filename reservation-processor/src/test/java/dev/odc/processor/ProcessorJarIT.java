@@ -3,7 +3,7 @@ package dev.odc.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.odc.database.testing.PostgresExtension;
-import dev.odc.database.testing.ServiceJar;
+import dev.odc.testing.ServiceJar;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;

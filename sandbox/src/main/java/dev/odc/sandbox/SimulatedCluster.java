@@ -2,7 +2,7 @@ package dev.odc.sandbox;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.sim.NodePool;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;

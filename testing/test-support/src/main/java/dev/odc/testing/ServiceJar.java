@@ -1,4 +1,4 @@
-package dev.odc.database.testing;
+package dev.odc.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

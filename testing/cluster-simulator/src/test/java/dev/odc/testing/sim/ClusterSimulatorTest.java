@@ -1,4 +1,4 @@
-package dev.odc.providers.kubernetes.sim;
+package dev.odc.testing.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
