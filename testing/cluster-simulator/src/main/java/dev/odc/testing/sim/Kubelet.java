@@ -208,59 +208,55 @@ final class Kubelet {
 
   private void waitingStatus(
       PodKey key, String phase, String reason, int restarts, Function<String, String> message) {
-    context
-        .client
-        .pods()
-        .inNamespace(key.namespace())
-        .withName(key.name())
-        .editStatus(
-            p -> {
-              var status = PodConditions.ensureStatus(p);
-              status.setPhase(phase);
-              PodConditions.set(p, PodConditions.condition("PodScheduled", "True", null, null));
-              PodConditions.set(
-                  p,
-                  PodConditions.condition(
-                      "ContainersReady",
-                      "False",
-                      "ContainersNotReady",
-                      "containers with unready status"));
-              PodConditions.set(
-                  p,
-                  PodConditions.condition(
-                      "Ready", "False", "ContainersNotReady", "containers with unready status"));
-              List<ContainerStatus> statuses = new ArrayList<>();
-              p.getSpec()
-                  .getContainers()
-                  .forEach(
-                      c -> {
-                        ContainerStatusBuilder b =
-                            new ContainerStatusBuilder()
-                                .withName(c.getName())
-                                .withImage(c.getImage())
-                                .withReady(false)
-                                .withStarted(false)
-                                .withRestartCount(restarts)
-                                .withNewState()
-                                .withNewWaiting()
-                                .withReason(reason)
-                                .withMessage(message.apply(c.getImage()))
-                                .endWaiting()
-                                .endState();
-                        if (restarts > 0) {
-                          b.withNewLastState()
-                              .withNewTerminated()
-                              .withExitCode(1)
-                              .withReason("Error")
-                              .withFinishedAt(Instant.now().toString())
-                              .endTerminated()
-                              .endLastState();
-                        }
-                        statuses.add(b.build());
-                      });
-              status.setContainerStatuses(statuses);
-              return p;
-            });
+    context.editPodStatus(
+        key,
+        p -> {
+          var status = PodConditions.ensureStatus(p);
+          status.setPhase(phase);
+          PodConditions.set(p, PodConditions.condition("PodScheduled", "True", null, null));
+          PodConditions.set(
+              p,
+              PodConditions.condition(
+                  "ContainersReady",
+                  "False",
+                  "ContainersNotReady",
+                  "containers with unready status"));
+          PodConditions.set(
+              p,
+              PodConditions.condition(
+                  "Ready", "False", "ContainersNotReady", "containers with unready status"));
+          List<ContainerStatus> statuses = new ArrayList<>();
+          p.getSpec()
+              .getContainers()
+              .forEach(
+                  c -> {
+                    ContainerStatusBuilder b =
+                        new ContainerStatusBuilder()
+                            .withName(c.getName())
+                            .withImage(c.getImage())
+                            .withReady(false)
+                            .withStarted(false)
+                            .withRestartCount(restarts)
+                            .withNewState()
+                            .withNewWaiting()
+                            .withReason(reason)
+                            .withMessage(message.apply(c.getImage()))
+                            .endWaiting()
+                            .endState();
+                    if (restarts > 0) {
+                      b.withNewLastState()
+                          .withNewTerminated()
+                          .withExitCode(1)
+                          .withReason("Error")
+                          .withFinishedAt(Instant.now().toString())
+                          .endTerminated()
+                          .endLastState();
+                    }
+                    statuses.add(b.build());
+                  });
+          status.setContainerStatuses(statuses);
+          return p;
+        });
   }
 
   static boolean hasFailure(Pod pod) {

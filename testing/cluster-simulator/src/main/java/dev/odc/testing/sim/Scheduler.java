@@ -192,20 +192,15 @@ final class Scheduler {
     context.write(
         "mark pod " + key + " unschedulable",
         () ->
-            context
-                .client
-                .pods()
-                .inNamespace(key.namespace())
-                .withName(key.name())
-                .editStatus(
-                    p -> {
-                      PodConditions.ensureStatus(p).setPhase("Pending");
-                      PodConditions.set(
-                          p,
-                          PodConditions.condition(
-                              "PodScheduled", "False", "Unschedulable", message));
-                      return p;
-                    }));
+            context.editPodStatus(
+                key,
+                p -> {
+                  PodConditions.ensureStatus(p).setPhase("Pending");
+                  PodConditions.set(
+                      p,
+                      PodConditions.condition("PodScheduled", "False", "Unschedulable", message));
+                  return p;
+                }));
   }
 
   private void bind(Pod seen, String nodeName) {

@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,6 +134,11 @@ final class SimContext {
   /** The VolumeSnapshot {@code namespace/name} as the informer last saw it, or null. */
   GenericKubernetesResource snapshot(String key) {
     return snapshotInformer.getIndexer().getByKey(key);
+  }
+
+  /** Edits the pod's status subresource (a read, then the update). */
+  void editPodStatus(PodKey key, UnaryOperator<Pod> edit) {
+    client.pods().inNamespace(key.namespace()).withName(key.name()).editStatus(edit);
   }
 
   /** An informer handler that runs both callbacks on the loop thread. */

@@ -75,19 +75,10 @@ final class SnapshotController {
                   + ": persistentvolumeclaim \""
                   + sourceClaim
                   + "\" not found";
-      context
-          .client
-          .genericKubernetesResources(ClusterSimulator.VOLUME_SNAPSHOTS)
-          .inNamespace(ns)
-          .withName(name)
-          .editStatus(
-              s -> {
-                Map<String, Object> status = new LinkedHashMap<>();
-                status.put("readyToUse", false);
-                status.put("error", Map.of("message", message, "time", Instant.now().toString()));
-                s.getAdditionalProperties().put("status", status);
-                return s;
-              });
+      Map<String, Object> status = new LinkedHashMap<>();
+      status.put("readyToUse", false);
+      status.put("error", Map.of("message", message, "time", Instant.now().toString()));
+      setStatus(ns, name, status, Map.of());
       return;
     }
     Quantity size =
@@ -153,6 +144,22 @@ final class SnapshotController {
           .resource(content)
           .create();
     }
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("boundVolumeSnapshotContentName", contentName);
+    status.put("creationTime", now);
+    status.put("readyToUse", true);
+    status.put("restoreSize", restoreSize);
+    setStatus(
+        ns,
+        name,
+        status,
+        Map.of(ClusterSimulator.SIMULATED, "true", "odc.dev/snapshot-handle", handle));
+    snapshotsReady.incrementAndGet();
+  }
+
+  /** Replaces the snapshot's status and adds {@code addedAnnotations}, as its controller does. */
+  private void setStatus(
+      String ns, String name, Map<String, Object> status, Map<String, String> addedAnnotations) {
     context
         .client
         .genericKubernetesResources(ClusterSimulator.VOLUME_SNAPSHOTS)
@@ -160,17 +167,12 @@ final class SnapshotController {
         .withName(name)
         .editStatus(
             s -> {
-              Map<String, Object> status = new LinkedHashMap<>();
-              status.put("boundVolumeSnapshotContentName", contentName);
-              status.put("creationTime", now);
-              status.put("readyToUse", true);
-              status.put("restoreSize", restoreSize);
               s.getAdditionalProperties().put("status", status);
-              annotations(s).put(ClusterSimulator.SIMULATED, "true");
-              annotations(s).put("odc.dev/snapshot-handle", handle);
+              if (!addedAnnotations.isEmpty()) {
+                annotations(s).putAll(addedAnnotations);
+              }
               return s;
             });
-    snapshotsReady.incrementAndGet();
   }
 
   void onSnapshotGone(GenericKubernetesResource snapshot) {
