@@ -74,11 +74,11 @@ final class Kubelet {
   }
 
   /**
-   * The scheduler is binding the pod: its start is this kubelet's from now on. Returns false when
-   * it already was.
+   * The scheduler is binding the pod: its start is this kubelet's from now on, so the pod's updates
+   * before the bind is done do not start it a second time.
    */
-  boolean take(String uid) {
-    return started.add(uid);
+  void take(String uid) {
+    started.add(uid);
   }
 
   /**
