@@ -1,4 +1,4 @@
-package dev.odc.providers.kubernetes.sim;
+package dev.odc.testing.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -154,20 +154,10 @@ class ClusterSimulatorTest {
 
   @Test
   void bindsClaimInHintedZoneAndPinsPodsToIt() {
-    sim =
-        ClusterSimulator.builder(client)
-            .nodes(NodePool.of("l4", 2, 4).inZones("zone-a", "zone-b"))
-            .start();
-    client
-        .persistentVolumeClaims()
-        .inNamespace(NS)
-        .resource(claim("home", "zone-b", null))
-        .create();
+    sim = startTwoL4NodesInTwoZones();
+    createClaim("home", "zone-b", null);
 
-    PersistentVolumeClaim bound =
-        poll(
-            client.persistentVolumeClaims().inNamespace(NS).withName("home"),
-            c -> c.getStatus() != null && "Bound".equals(c.getStatus().getPhase()));
+    PersistentVolumeClaim bound = awaitBound("home");
     assertThat(bound.getSpec().getVolumeName()).isNotBlank();
     assertThat(
             client
@@ -196,15 +186,8 @@ class ClusterSimulatorTest {
 
   @Test
   void snapshotBecomesReadyAndRestoresIntoNewClaim() {
-    sim =
-        ClusterSimulator.builder(client)
-            .nodes(NodePool.of("l4", 2, 4).inZones("zone-a", "zone-b"))
-            .start();
-    client
-        .persistentVolumeClaims()
-        .inNamespace(NS)
-        .resource(claim("source", "zone-a", null))
-        .create();
+    sim = startTwoL4NodesInTwoZones();
+    createClaim("source", "zone-a", null);
     poll(
         client.persistentVolumeClaims().inNamespace(NS).withName("source"),
         c -> c.getSpec().getVolumeName() != null);
@@ -249,15 +232,8 @@ class ClusterSimulatorTest {
         .asString()
         .startsWith("snap-");
 
-    client
-        .persistentVolumeClaims()
-        .inNamespace(NS)
-        .resource(claim("restored", "zone-b", "source-snap"))
-        .create();
-    PersistentVolumeClaim restored =
-        poll(
-            client.persistentVolumeClaims().inNamespace(NS).withName("restored"),
-            c -> c.getStatus() != null && "Bound".equals(c.getStatus().getPhase()));
+    createClaim("restored", "zone-b", "source-snap");
+    PersistentVolumeClaim restored = awaitBound("restored");
     assertThat(
             client
                 .persistentVolumes()
@@ -423,6 +399,26 @@ class ClusterSimulatorTest {
         .withVolumes(new java.util.ArrayList<>())
         .endSpec()
         .build();
+  }
+
+  private ClusterSimulator startTwoL4NodesInTwoZones() {
+    return ClusterSimulator.builder(client)
+        .nodes(NodePool.of("l4", 2, 4).inZones("zone-a", "zone-b"))
+        .start();
+  }
+
+  private void createClaim(String name, String zone, String fromSnapshot) {
+    client
+        .persistentVolumeClaims()
+        .inNamespace(NS)
+        .resource(claim(name, zone, fromSnapshot))
+        .create();
+  }
+
+  private PersistentVolumeClaim awaitBound(String name) {
+    return poll(
+        client.persistentVolumeClaims().inNamespace(NS).withName(name),
+        c -> c.getStatus() != null && "Bound".equals(c.getStatus().getPhase()));
   }
 
   static PersistentVolumeClaim claim(String name, String zone, String fromSnapshot) {

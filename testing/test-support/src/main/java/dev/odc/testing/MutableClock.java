@@ -1,4 +1,4 @@
-package dev.odc.database.testing;
+package dev.odc.testing;
 
 import java.time.Clock;
 import java.time.Duration;

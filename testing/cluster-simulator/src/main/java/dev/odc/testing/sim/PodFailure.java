@@ -1,4 +1,4 @@
-package dev.odc.providers.kubernetes.sim;
+package dev.odc.testing.sim;
 
 /** A failure the simulated kubelet plays instead of starting a pod. */
 public enum PodFailure {

@@ -1,4 +1,4 @@
-package dev.odc.providers.kubernetes.sim;
+package dev.odc.testing.sim;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.odc.database.testing;
+package dev.odc.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -185,6 +185,37 @@ public final class ServiceJar {
     env.put("ODC_DATABASE_PASSWORD", password);
     env.put("ODC_POD_NAME", podName);
     return env;
+  }
+
+  /**
+   * The top of a service's config.yml as the chart renders it: HTTP connectors on {@code port} and
+   * {@code adminPort}, INFO logging, and the database from the {@link #chartEnv} variables with a
+   * pool of at most {@code maxPoolSize} connections. The service's own keys follow it.
+   */
+  public static String chartConfigHead(int port, int adminPort, int maxPoolSize) {
+    return """
+        server:
+          applicationConnectors:
+            - type: http
+              port: %d
+          adminConnectors:
+            - type: http
+              port: %d
+        logging:
+          level: INFO
+          loggers:
+            dev.odc: INFO
+        database:
+          driverClass: org.postgresql.Driver
+          url: ${ODC_DATABASE_URL}
+          user: ${ODC_DATABASE_USER}
+          password: ${ODC_DATABASE_PASSWORD}
+          minSize: 2
+          initialSize: 2
+          maxSize: %d
+          validationQuery: "/* odc health */ select 1"
+        """
+        .formatted(port, adminPort, maxPoolSize);
   }
 
   /** A loopback port that was free a moment ago, for a service's connectors. */
