@@ -21,8 +21,13 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * The reservation operations that change a row, write its audit row and (where the processor has
- * work to do) send a queue message, all in ONE transaction: either all three happen or none.
+ * The one way a reservation changes: every service (the API's create, cancel and extend, the
+ * processor's transitions, the cronjobs' expiry and backstops) writes the row, its audit row and
+ * (where the processor has work to do) its queue message here, all in ONE transaction: either all
+ * three happen or none. Rules that belong to one service stay there and run inside the transaction:
+ * the API's limits through an {@link Admission} on create and a check of the locked row on cancel
+ * and extend; a job that must write its own bookkeeping in the same transaction calls {@link
+ * #end(Handle, Reservation, ReservationStatus, String, String, Map)} on its handle.
  *
  * <p>Cancel and expire mark the row CANCELLED/EXPIRED at once (users see it immediately; a
  * PROVISION still in the queue then finds a terminal row and does nothing) and send CANCEL/EXPIRE
@@ -31,8 +36,8 @@ import org.jdbi.v3.core.Jdbi;
  * again.
  *
  * <p>Audit actions (docs/dev/CONTRACTS.md): {@code reservation.create}, {@code reservation.cancel},
- * {@code reservation.extend}, {@code reservation.status} (transitions and expiry), resource type
- * {@value #RESOURCE_TYPE}, resource id the reservation's UUID.
+ * {@code reservation.extend}, {@code reservation.status} (transitions, expiry and the jobs' ends),
+ * resource type {@value #RESOURCE_TYPE}, resource id the reservation's UUID.
  */
 public final class Reservations {
   public static final String RESOURCE_TYPE = "reservation";
