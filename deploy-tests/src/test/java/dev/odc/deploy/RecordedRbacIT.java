@@ -32,6 +32,7 @@ import dev.odc.processor.Names;
 import dev.odc.processor.Processor;
 import dev.odc.processor.ProcessorConfiguration;
 import dev.odc.processor.SshKeySource;
+import dev.odc.processor.Step;
 import dev.odc.providers.kubernetes.KubernetesStorageBackend;
 import dev.odc.providers.kubernetes.sim.ClusterSimulator;
 import dev.odc.providers.kubernetes.sim.NodePool;
@@ -88,7 +89,7 @@ class RecordedRbacIT {
           Map.of(
               new Permission("reservations", "", "services", "get"),
               new Unexercised(
-                  "Processor.sshNodePort reads the SSH service from the API server when the"
+                  "ReservationServices.sshNodePort reads the SSH service from the API server when the"
                       + " service informer has not seen it yet; which one answers first is a"
                       + " race, usually won by the informer.",
                   true)),
@@ -145,7 +146,12 @@ class RecordedRbacIT {
             new KubernetesStorageBackend(processorClient.client(), processorConfig.getStorage()),
             processorConfig.settings().withWorkerId("doomed"),
             SshKeySource.of(Map.of("bob", List.of(KEY))),
-            null);
+            null,
+            (step, r) -> {
+              if (step == Step.SERVICES) {
+                throw new IllegalStateException("killed before " + step);
+              }
+            });
     MutableClock clock = new MutableClock(Instant.now());
     try {
       User alice = TestData.user(jdbi, "alice");
@@ -156,12 +162,6 @@ class RecordedRbacIT {
       // 0. a replica dies after creating the disk and the owner ConfigMap; the PROVISION message
       // is redelivered and the surviving replica resumes the PREPARING reservation.
       doomed.startWatching();
-      doomed.withStepHook(
-          (step, r) -> {
-            if (step == Processor.Step.SERVICES) {
-              throw new IllegalStateException("killed before " + step);
-            }
-          });
       Reservation crashed = reserve(reservations, bob, "crashed", "h100", 1, 1, "scratch");
       assertThatThrownBy(
               () ->

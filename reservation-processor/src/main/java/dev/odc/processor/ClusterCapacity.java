@@ -1,5 +1,6 @@
 package dev.odc.processor;
 
+import dev.odc.processor.placement.NodeView;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -26,17 +27,6 @@ import java.util.function.Consumer;
 public final class ClusterCapacity implements AutoCloseable {
   public static final String GPU = "nvidia.com/gpu";
   public static final String ZONE_LABEL = "topology.kubernetes.io/zone";
-
-  /** A GPU node as the capacity model sees it. */
-  public record NodeView(
-      String name,
-      String gpuType,
-      String zone,
-      int allocatableGpus,
-      int freeGpus,
-      long cpuMillis,
-      long memoryBytes,
-      String address) {}
 
   private final KubernetesClient client;
   private final String gpuTypeLabel;

@@ -98,6 +98,11 @@ class ProcessorIT {
   }
 
   private Processor processor(String workerId, boolean consume, Duration pendingTimeout) {
+    return processor(workerId, consume, pendingTimeout, StepHook.NONE);
+  }
+
+  private Processor processor(
+      String workerId, boolean consume, Duration pendingTimeout, StepHook hook) {
     ProcessorSettings settings =
         ProcessorSettings.defaults(workerId)
             .withClaimInterval(Duration.ofSeconds(1))
@@ -110,7 +115,8 @@ class ProcessorIT {
             new KubernetesStorageBackend(client, new StorageFactory()),
             settings,
             SshKeySource.of(Map.of("alice", List.of(KEY))),
-            null);
+            null,
+            hook);
     processors.add(p);
     if (consume) {
       p.start();
@@ -369,14 +375,13 @@ class ProcessorIT {
             new KubernetesStorageBackend(client, new StorageFactory()),
             ProcessorSettings.defaults("p1").withMaxDeliveries(2),
             SshKeySource.of(Map.of()),
-            null);
+            null,
+            (step, res) -> {
+              if (step == Step.CLAIM) {
+                throw new IllegalStateException("storage is down");
+              }
+            });
     processors.add(processor);
-    processor.withStepHook(
-        (step, res) -> {
-          if (step == Processor.Step.CLAIM) {
-            throw new IllegalStateException("storage is down");
-          }
-        });
     processor.start();
     User alice = TestData.user(jdbi, "alice");
 
@@ -433,21 +438,18 @@ class ProcessorIT {
     simulate(NodePool.of("h100", 1, 8));
     User alice = TestData.user(jdbi, "alice");
     Processor survivor = null;
-    for (Processor.Step step :
-        List.of(
-            Processor.Step.CAPACITY,
-            Processor.Step.DISK_LOCK,
-            Processor.Step.CLAIM,
-            Processor.Step.OWNER,
-            Processor.Step.SERVICES,
-            Processor.Step.PODS)) {
-      Processor doomed = processor("doomed-" + step, false);
-      doomed.withStepHook(
-          (s, res) -> {
-            if (s == step) {
-              throw new IllegalStateException("killed before " + step);
-            }
-          });
+    for (Step step :
+        List.of(Step.CAPACITY, Step.DISK_LOCK, Step.CLAIM, Step.OWNER, Step.SERVICES, Step.PODS)) {
+      Processor doomed =
+          processor(
+              "doomed-" + step,
+              false,
+              Duration.ofMinutes(10),
+              (s, res) -> {
+                if (s == step) {
+                  throw new IllegalStateException("killed before " + step);
+                }
+              });
       Reservation r =
           reserve(
               alice,
