@@ -1,6 +1,7 @@
 package dev.odc.cronjobs;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.odc.core.Labels;
 import dev.odc.providers.CloudProviderFactory;
 import dev.odc.providers.StorageFactory;
 import io.dropwizard.core.Configuration;
@@ -24,7 +25,7 @@ public class CronjobsConfiguration extends Configuration {
     @JsonProperty private String masterUrl = "";
 
     @JsonProperty @NotBlank private String namespace = "odc-reservations";
-    @JsonProperty @NotBlank private String gpuTypeLabel = "odc.dev/gpu-type";
+    @JsonProperty @NotBlank private String gpuTypeLabel = Labels.DEFAULT_GPU_TYPE;
 
     public String getMasterUrl() {
       return masterUrl;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.odc.core.Disk;
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
 import dev.odc.core.User;
@@ -28,7 +29,6 @@ import dev.odc.database.testing.PostgresExtension;
 import dev.odc.database.testing.TestData;
 import dev.odc.deploy.Chart.Profile;
 import dev.odc.deploy.RbacTest.Permission;
-import dev.odc.processor.Names;
 import dev.odc.processor.Processor;
 import dev.odc.processor.ProcessorConfiguration;
 import dev.odc.processor.SshKeySource;
@@ -135,7 +135,7 @@ class RecordedRbacIT {
             jdbi,
             processorClient.client(),
             new KubernetesStorageBackend(processorClient.client(), processorConfig.getStorage()),
-            processorConfig.settings().withClaimInterval(Duration.ofMillis(500)),
+            processorConfig.settings().withSweepInterval(Duration.ofMillis(500)),
             SshKeySource.of(Map.of("alice", List.of(KEY), "bob", List.of(KEY))),
             null);
     // A second replica of the same service account that dies half-way through a provisioning.
@@ -252,7 +252,7 @@ class RecordedRbacIT {
                   client
                       .persistentVolumeClaims()
                       .inNamespace(NS)
-                      .withLabel(Names.DISK_LABEL, home.id().toString())
+                      .withLabel(Labels.DISK_ID, home.id().toString())
                       .list()
                       .getItems()
                       .isEmpty());

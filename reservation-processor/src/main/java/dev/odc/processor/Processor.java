@@ -109,7 +109,7 @@ public final class Processor implements Managed {
     Reservations reservations = new Reservations(jdbi, pgmq, clock);
     ReservationReads reads = new ReservationReads(jdbi);
     this.capacity = new ClusterCapacity(client, settings.gpuTypeLabel());
-    this.diskOperations = new DiskOperations(jdbi, pgmq, storage, ns, settings.claimInterval());
+    this.diskOperations = new DiskOperations(jdbi, pgmq, storage, ns, settings.sweepInterval());
     AtomicInteger ids = new AtomicInteger();
     this.events =
         Executors.newScheduledThreadPool(
@@ -192,7 +192,7 @@ public final class Processor implements Managed {
     long renewMillis = leases.renewInterval().toMillis();
     events.scheduleWithFixedDelay(
         leases::renewAll, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
-    long sweepMillis = settings.claimInterval().toMillis();
+    long sweepMillis = settings.sweepInterval().toMillis();
     events.scheduleWithFixedDelay(
         sweep::runSafely, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     QueueConsumer.Builder<ReservationMessage> builder =

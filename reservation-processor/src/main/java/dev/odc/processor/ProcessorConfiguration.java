@@ -1,6 +1,7 @@
 package dev.odc.processor;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.odc.core.Labels;
 import dev.odc.providers.StorageFactory;
 import dev.odc.providers.kubernetes.KubernetesClientFactory;
 import io.dropwizard.core.Configuration;
@@ -27,7 +28,7 @@ import java.util.Map;
  * namespace: odc-reservations
  * workerId: ${WORKER_ID:-}          # default: the host name
  * leaseTtl: PT60S
- * claimInterval: PT10S
+ * sweepInterval: PT10S
  * visibilityTimeout: PT120S
  * maxDeliveries: 5
  * defaultImage: registry.example.com/odc/devserver:latest
@@ -43,21 +44,21 @@ public class ProcessorConfiguration extends Configuration {
   @Valid @NotNull private DataSourceFactory database = new DataSourceFactory();
   @Valid @NotNull private KubernetesClientFactory kubernetes = new KubernetesClientFactory();
   @Valid @NotNull private StorageFactory storage = new StorageFactory();
-  @NotBlank private String gpuTypeLabel = "odc.dev/gpu-type";
-  @NotBlank private String namespace = "odc-reservations";
+  @NotBlank private String gpuTypeLabel = Labels.DEFAULT_GPU_TYPE;
+  @NotBlank private String namespace = ProcessorSettings.DEFAULT_NAMESPACE;
   private String workerId;
-  @NotNull private Duration leaseTtl = Duration.ofSeconds(60);
-  @NotNull private Duration claimInterval = Duration.ofSeconds(10);
-  @NotNull private Duration visibilityTimeout = Duration.ofSeconds(120);
+  @NotNull private Duration leaseTtl = ProcessorSettings.DEFAULT_LEASE_TTL;
+  @NotNull private Duration sweepInterval = ProcessorSettings.DEFAULT_SWEEP_INTERVAL;
+  @NotNull private Duration visibilityTimeout = ProcessorSettings.DEFAULT_VISIBILITY_TIMEOUT;
 
   @Min(1)
-  private int maxDeliveries = 5;
+  private int maxDeliveries = ProcessorSettings.DEFAULT_MAX_DELIVERIES;
 
-  @NotNull private Duration retryDelay = Duration.ofSeconds(5);
-  @NotBlank private String defaultImage = "registry.example.com/odc/devserver:latest";
+  @NotNull private Duration retryDelay = ProcessorSettings.DEFAULT_RETRY_DELAY;
+  @NotBlank private String defaultImage = ProcessorSettings.DEFAULT_IMAGE;
   @NotNull private Map<String, List<String>> sshPublicKeys = Map.of();
   private String sshPublicKeysDirectory;
-  @NotNull private Duration pendingTimeout = Duration.ofMinutes(10);
+  @NotNull private Duration pendingTimeout = ProcessorSettings.DEFAULT_PENDING_TIMEOUT;
   private String sharedVolume;
   private String dnsDomain;
 
@@ -135,13 +136,13 @@ public class ProcessorConfiguration extends Configuration {
   }
 
   @JsonProperty
-  public Duration getClaimInterval() {
-    return claimInterval;
+  public Duration getSweepInterval() {
+    return sweepInterval;
   }
 
   @JsonProperty
-  public void setClaimInterval(Duration claimInterval) {
-    this.claimInterval = claimInterval;
+  public void setSweepInterval(Duration sweepInterval) {
+    this.sweepInterval = sweepInterval;
   }
 
   @JsonProperty
@@ -251,7 +252,7 @@ public class ProcessorConfiguration extends Configuration {
         gpuTypeLabel,
         workerId == null || workerId.isBlank() ? hostname() : workerId,
         leaseTtl,
-        claimInterval,
+        sweepInterval,
         visibilityTimeout,
         maxDeliveries,
         retryDelay,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.odc.core.Disk;
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
 import dev.odc.core.User;
@@ -105,8 +106,9 @@ class ProcessorIT {
       String workerId, boolean consume, Duration pendingTimeout, StepHook hook) {
     ProcessorSettings settings =
         ProcessorSettings.defaults(workerId)
-            .withClaimInterval(Duration.ofSeconds(1))
+            .withSweepInterval(Duration.ofSeconds(1))
             .withLeaseTtl(Duration.ofSeconds(3))
+            .withDelivery(Duration.ofSeconds(30), Duration.ofSeconds(1))
             .withPendingTimeout(pendingTimeout);
     Processor p =
         new Processor(
@@ -147,7 +149,7 @@ class ProcessorIT {
     return client
         .pods()
         .inNamespace(NS)
-        .withLabel(Names.RESERVATION_LABEL, id.toString())
+        .withLabel(Labels.RESERVATION_ID, id.toString())
         .list()
         .getItems();
   }
@@ -190,9 +192,9 @@ class ProcessorIT {
     assertThat(container.getEnv())
         .anyMatch(e -> e.getName().equals("ODC_SSH_AUTHORIZED_KEYS") && e.getValue().contains(KEY));
     assertThat(pod.getMetadata().getLabels())
-        .containsEntry(Names.RESERVATION_LABEL, r.id().toString())
-        .containsEntry(Names.USER_LABEL, "alice")
-        .containsEntry(Names.MANAGED_BY_LABEL, "odc");
+        .containsEntry(Labels.RESERVATION_ID, r.id().toString())
+        .containsEntry(Labels.USER, "alice")
+        .containsEntry(Labels.MANAGED_BY, "odc");
     assertThat(pod.getMetadata().getOwnerReferences())
         .singleElement()
         .satisfies(o -> assertThat(o.getName()).isEqualTo(Names.owner(r.id())));
@@ -201,7 +203,7 @@ class ProcessorIT {
     assertThat(disk.inUseBy()).isEqualTo(r.id());
     PersistentVolumeClaim pvc =
         client.persistentVolumeClaims().inNamespace(NS).withName(disk.pvcName()).get();
-    assertThat(pvc.getMetadata().getLabels()).containsEntry(Names.DISK_LABEL, disk.id().toString());
+    assertThat(pvc.getMetadata().getLabels()).containsEntry(Labels.DISK_ID, disk.id().toString());
 
     Service ssh = client.services().inNamespace(NS).withName(Names.sshService(r.id())).get();
     assertThat(ssh.getSpec().getType()).isEqualTo("NodePort");
@@ -373,7 +375,9 @@ class ProcessorIT {
             jdbi,
             client,
             new KubernetesStorageBackend(client, new StorageFactory()),
-            ProcessorSettings.defaults("p1").withMaxDeliveries(2),
+            ProcessorSettings.defaults("p1")
+                .withDelivery(Duration.ofSeconds(30), Duration.ofSeconds(1))
+                .withMaxDeliveries(2),
             SshKeySource.of(Map.of()),
             null,
             (step, res) -> {
@@ -481,7 +485,7 @@ class ProcessorIT {
             client
                 .services()
                 .inNamespace(NS)
-                .withLabel(Names.RESERVATION_LABEL, r.id().toString())
+                .withLabel(Labels.RESERVATION_ID, r.id().toString())
                 .list()
                 .getItems())
         .hasSize(1);
@@ -489,7 +493,7 @@ class ProcessorIT {
             client
                 .configMaps()
                 .inNamespace(NS)
-                .withLabel(Names.RESERVATION_LABEL, r.id().toString())
+                .withLabel(Labels.RESERVATION_ID, r.id().toString())
                 .list()
                 .getItems())
         .hasSize(1);
@@ -499,7 +503,7 @@ class ProcessorIT {
             client
                 .persistentVolumeClaims()
                 .inNamespace(NS)
-                .withLabel(Names.DISK_LABEL, disk.id().toString())
+                .withLabel(Labels.DISK_ID, disk.id().toString())
                 .list()
                 .getItems())
         .hasSize(1);

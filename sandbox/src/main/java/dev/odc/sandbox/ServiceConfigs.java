@@ -63,7 +63,7 @@ final class ServiceConfigs {
     root.put("namespace", s.namespace());
     root.put("workerId", "sandbox");
     // Quick turns, so that a reservation is ACTIVE a few seconds after `gpu-dev reserve`.
-    root.put("claimInterval", "PT2S");
+    root.put("sweepInterval", "PT2S");
     root.put("retryDelay", "PT2S");
     root.put("leaseTtl", "PT30S");
     return root;

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.odc.core.AuditEvent;
 import dev.odc.core.Checks;
 import dev.odc.core.Disk;
+import dev.odc.core.Labels;
 import dev.odc.core.User;
 import dev.odc.cronjobs.db.Audit;
 import dev.odc.cronjobs.db.CronQueries;
@@ -42,8 +43,6 @@ public final class ReconciliationJob implements CronTask {
   private static final Logger log = LoggerFactory.getLogger(ReconciliationJob.class);
 
   public static final String NAME = "reconciliation";
-  public static final String DISK_ID_LABEL = "odc.dev/disk-id";
-  public static final String USER_LABEL = "odc.dev/user";
 
   private final Jdbi jdbi;
   private final KubernetesClient kubernetes;
@@ -90,7 +89,7 @@ public final class ReconciliationJob implements CronTask {
         kubernetes
             .persistentVolumeClaims()
             .inNamespace(namespace)
-            .withLabel(DISK_ID_LABEL)
+            .withLabel(Labels.DISK_ID)
             .list()
             .getItems();
     report.add("pvcs", pvcs.size());
@@ -102,7 +101,7 @@ public final class ReconciliationJob implements CronTask {
       Optional<UUID> diskId = diskId(pvc);
       if (diskId.isEmpty()) {
         report.add("orphans_unattributed");
-        log.warn("PVC {} has an unreadable {} label", pvc.getMetadata().getName(), DISK_ID_LABEL);
+        log.warn("PVC {} has an unreadable {} label", pvc.getMetadata().getName(), Labels.DISK_ID);
         continue;
       }
       if (!disks.containsKey(diskId.get())) {
@@ -142,7 +141,7 @@ public final class ReconciliationJob implements CronTask {
   }
 
   private static Optional<UUID> diskId(PersistentVolumeClaim pvc) {
-    String value = pvc.getMetadata().getLabels().get(DISK_ID_LABEL);
+    String value = pvc.getMetadata().getLabels().get(Labels.DISK_ID);
     try {
       return Optional.of(UUID.fromString(value));
     } catch (IllegalArgumentException e) {
@@ -153,7 +152,7 @@ public final class ReconciliationJob implements CronTask {
   private void importOrphan(
       PersistentVolumeClaim pvc, UUID diskId, Instant now, JobReport.Builder report) {
     String pvcName = pvc.getMetadata().getName();
-    String username = pvc.getMetadata().getLabels().get(USER_LABEL);
+    String username = pvc.getMetadata().getLabels().get(Labels.USER);
     Optional<User> owner =
         username == null ? Optional.empty() : jdbi.onDemand(UserDao.class).findByUsername(username);
     if (owner.isEmpty()) {

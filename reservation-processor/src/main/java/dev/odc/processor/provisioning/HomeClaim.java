@@ -2,6 +2,7 @@ package dev.odc.processor.provisioning;
 
 import dev.odc.core.Disk;
 import dev.odc.core.DiskSnapshot;
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.processor.Names;
 import dev.odc.providers.ClaimSpec;
@@ -20,9 +21,9 @@ public final class HomeClaim {
       Reservation r, Disk disk, String zone, Optional<DiskSnapshot> snapshot, String namespace) {
     Map<String, String> labels =
         Map.of(
-            Names.DISK_LABEL, disk.id().toString(),
-            Names.USER_LABEL, ObjectLabels.labelValue(r.username()),
-            Names.MANAGED_BY_LABEL, Names.MANAGED_BY);
+            Labels.DISK_ID, disk.id().toString(),
+            Labels.USER, ObjectLabels.labelValue(r.username()),
+            Labels.MANAGED_BY, Labels.ODC);
     if (snapshot.isPresent()) {
       String claimName =
           disk.pvcName() == null ? Names.claim(disk.id()) : Names.restoredClaim(disk.id(), r.id());

@@ -3,6 +3,7 @@ package dev.odc.processor.provisioning;
 import dev.odc.core.AuditEvent;
 import dev.odc.core.Disk;
 import dev.odc.core.DiskSnapshot;
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.database.AuditLog;
 import dev.odc.database.DiskDao;
@@ -201,9 +202,9 @@ public final class HomeDisk {
             name,
             disk.pvcName(),
             Map.of(
-                Names.DISK_LABEL, disk.id().toString(),
-                Names.RESERVATION_LABEL, r.id().toString(),
-                Names.MANAGED_BY_LABEL, Names.MANAGED_BY)));
+                Labels.DISK_ID, disk.id().toString(),
+                Labels.RESERVATION_ID, r.id().toString(),
+                Labels.MANAGED_BY, Labels.ODC)));
     jdbi.useTransaction(
         h -> {
           DiskSnapshotDao dao = h.attach(DiskSnapshotDao.class);

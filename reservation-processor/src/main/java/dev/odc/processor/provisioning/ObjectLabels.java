@@ -1,7 +1,7 @@
 package dev.odc.processor.provisioning;
 
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
-import dev.odc.processor.Names;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,9 +12,9 @@ public final class ObjectLabels {
   /** Labels on everything of the reservation. */
   public static Map<String, String> of(Reservation r) {
     Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(Names.RESERVATION_LABEL, r.id().toString());
-    labels.put(Names.USER_LABEL, labelValue(r.username()));
-    labels.put(Names.MANAGED_BY_LABEL, Names.MANAGED_BY);
+    labels.put(Labels.RESERVATION_ID, r.id().toString());
+    labels.put(Labels.USER, labelValue(r.username()));
+    labels.put(Labels.MANAGED_BY, Labels.ODC);
     return labels;
   }
 

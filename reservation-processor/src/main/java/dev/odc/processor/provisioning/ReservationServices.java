@@ -1,5 +1,6 @@
 package dev.odc.processor.provisioning;
 
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.processor.ClusterCapacity;
 import dev.odc.processor.Names;
@@ -47,8 +48,8 @@ public final class ReservationServices {
   public static Service desiredSsh(
       Reservation r, String namespace, String dnsDomain, OwnerReference owner) {
     Map<String, String> selector = new LinkedHashMap<>();
-    selector.put(Names.RESERVATION_LABEL, r.id().toString());
-    selector.put(Names.NODE_INDEX_LABEL, "0");
+    selector.put(Labels.RESERVATION_ID, r.id().toString());
+    selector.put(Labels.NODE_INDEX, "0");
     ServiceBuilder b =
         new ServiceBuilder()
             .withNewMetadata()
@@ -92,7 +93,7 @@ public final class ReservationServices {
         .withNewSpec()
         .withClusterIP("None")
         .withPublishNotReadyAddresses(true)
-        .withSelector(Map.of(Names.RESERVATION_LABEL, r.id().toString()))
+        .withSelector(Map.of(Labels.RESERVATION_ID, r.id().toString()))
         .addNewPort()
         .withName("rendezvous")
         .withPort(29500)

@@ -1,8 +1,8 @@
 package dev.odc.processor.provisioning;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
-import dev.odc.processor.ClusterCapacity;
 import dev.odc.processor.Names;
 import dev.odc.processor.Processor;
 import dev.odc.processor.placement.NodeView;
@@ -84,7 +84,7 @@ public final class ServerPods {
       List<String> sshKeys,
       OwnerReference owner) {
     Map<String, String> labels = ObjectLabels.of(r);
-    labels.put(Names.NODE_INDEX_LABEL, Integer.toString(nodeIndex));
+    labels.put(Labels.NODE_INDEX, Integer.toString(nodeIndex));
     // CPU and memory in proportion to the share of the node's GPUs, keeping 10% for the system
     double share =
         node == null || node.allocatableGpus() == 0
@@ -99,7 +99,7 @@ public final class ServerPods {
     Map<String, String> selector = new LinkedHashMap<>();
     selector.put(gpuTypeLabel, r.gpuType());
     if (zone != null) {
-      selector.put(ClusterCapacity.ZONE_LABEL, zone);
+      selector.put(Labels.ZONE, zone);
     }
     PodBuilder b =
         new PodBuilder()
@@ -116,7 +116,7 @@ public final class ServerPods {
             .withRestartPolicy("Always")
             .withNodeSelector(selector)
             .addNewToleration()
-            .withKey(ClusterCapacity.GPU)
+            .withKey(Labels.GPU_RESOURCE)
             .withOperator("Exists")
             .withEffect("NoSchedule")
             .endToleration()
@@ -180,8 +180,8 @@ public final class ServerPods {
       b.editSpec()
           .editFirstContainer()
           .editResources()
-          .addToLimits(ClusterCapacity.GPU, new Quantity(Integer.toString(r.gpuCount())))
-          .addToRequests(ClusterCapacity.GPU, new Quantity(Integer.toString(r.gpuCount())))
+          .addToLimits(Labels.GPU_RESOURCE, new Quantity(Integer.toString(r.gpuCount())))
+          .addToRequests(Labels.GPU_RESOURCE, new Quantity(Integer.toString(r.gpuCount())))
           .endResources()
           .endContainer()
           .endSpec();
@@ -269,7 +269,7 @@ public final class ServerPods {
     client
         .pods()
         .inNamespace(namespace)
-        .withLabel(Names.RESERVATION_LABEL, reservationId.toString())
+        .withLabel(Labels.RESERVATION_ID, reservationId.toString())
         .delete();
   }
 

@@ -1,5 +1,6 @@
 package dev.odc.processor.provisioning;
 
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.processor.Names;
 import dev.odc.providers.ClaimSpec;
@@ -17,7 +18,7 @@ public final class SharedClaim {
         sizeGb,
         storageClass,
         null,
-        Map.of(Names.USER_LABEL, ObjectLabels.labelValue(r.username())),
+        Map.of(Labels.USER, ObjectLabels.labelValue(r.username())),
         null);
   }
 }

@@ -2,13 +2,13 @@ package dev.odc.processor.status;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.odc.core.InvalidTransitionException;
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
 import dev.odc.database.ReservationChanges;
 import dev.odc.database.Reservations;
 import dev.odc.database.StaleUpdateException;
 import dev.odc.processor.ClusterCapacity;
-import dev.odc.processor.Names;
 import dev.odc.processor.Processor;
 import dev.odc.processor.ReservationReads;
 import dev.odc.processor.provisioning.ReservationServices;
@@ -77,7 +77,7 @@ public final class StatusReconciler {
    * or gone can change its reservation's status, so the others cost no database read.
    */
   public void podChanged(Pod pod, boolean gone) {
-    String id = pod.getMetadata().getLabels().get(Names.RESERVATION_LABEL);
+    String id = pod.getMetadata().getLabels().get(Labels.RESERVATION_ID);
     if (id == null || !running.getAsBoolean()) {
       return;
     }
@@ -90,7 +90,7 @@ public final class StatusReconciler {
   /** An SSH service got its NodePort: its reservation may be waiting for it to go ACTIVE. */
   public void serviceChanged(Service service) {
     Map<String, String> labels = service.getMetadata().getLabels();
-    String id = labels == null ? null : labels.get(Names.RESERVATION_LABEL);
+    String id = labels == null ? null : labels.get(Labels.RESERVATION_ID);
     if (id == null || !running.getAsBoolean() || PodStatus.nodePortOf(service).isEmpty()) {
       return;
     }
@@ -127,7 +127,7 @@ public final class StatusReconciler {
     }
     Pod first =
         pods.stream()
-            .filter(p -> "0".equals(p.getMetadata().getLabels().get(Names.NODE_INDEX_LABEL)))
+            .filter(p -> "0".equals(p.getMetadata().getLabels().get(Labels.NODE_INDEX)))
             .findFirst()
             .orElse(pods.get(0));
     Optional<Integer> nodePort = services.sshNodePort(id);

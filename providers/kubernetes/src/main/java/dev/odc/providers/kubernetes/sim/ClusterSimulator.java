@@ -1,5 +1,6 @@
 package dev.odc.providers.kubernetes.sim;
 
+import dev.odc.core.Labels;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -75,9 +76,9 @@ public final class ClusterSimulator implements AutoCloseable {
   /** Label and annotation on everything the simulator creates or drives. */
   public static final String SIMULATED = "odc.dev/simulated";
 
-  public static final String GPU_RESOURCE = "nvidia.com/gpu";
-  public static final String ZONE_LABEL = "topology.kubernetes.io/zone";
-  public static final String DEFAULT_GPU_TYPE_LABEL = "odc.dev/gpu-type";
+  public static final String GPU_RESOURCE = Labels.GPU_RESOURCE;
+  public static final String ZONE_LABEL = Labels.ZONE;
+  public static final String DEFAULT_GPU_TYPE_LABEL = Labels.DEFAULT_GPU_TYPE;
   public static final String SELECTED_NODE_ANNOTATION = "volume.kubernetes.io/selected-node";
   public static final String CSI_DRIVER = "sim.csi.odc.dev";
 
