@@ -3,6 +3,7 @@ package dev.odc.processor;
 import dev.odc.core.Labels;
 import dev.odc.database.pgmq.QueueConsumer;
 import dev.odc.providers.StorageFactory;
+import dev.odc.providers.kubernetes.KubernetesClientFactory;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -45,7 +46,7 @@ public record ProcessorSettings(
     int workerThreads) {
   // The defaults, written once: ProcessorConfiguration starts from them and defaults() uses them,
   // so tests and benchmarks run the production timings unless they set shorter ones themselves.
-  public static final String DEFAULT_NAMESPACE = "odc-reservations";
+  public static final String DEFAULT_NAMESPACE = KubernetesClientFactory.DEFAULT_NAMESPACE;
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(60);
   public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(10);
   public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(120);

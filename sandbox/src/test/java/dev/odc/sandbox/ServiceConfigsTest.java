@@ -70,7 +70,7 @@ class ServiceConfigsTest {
     assertThat(config.getKubernetes().getMasterUrl()).isEqualTo("http://127.0.0.1:7082");
     assertThat(config.getKubernetes().getKubeconfig()).isNull();
     assertThat(config.getNamespace()).isEqualTo("odc-reservations");
-    assertThat(config.getSweepInterval()).hasSeconds(2);
+    assertThat(config.getSweepInterval().toSeconds()).isEqualTo(2);
     assertThat(config.getWorkerId()).isEqualTo("sandbox");
   }
 
