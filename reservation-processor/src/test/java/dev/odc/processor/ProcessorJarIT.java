@@ -93,12 +93,10 @@ class ProcessorJarIT {
           namespace: odc-reservations
           masterUrl: %s
         storage:
-          namespace: odc-reservations
           storageClass: odc-home
           volumeSnapshotClass: odc-snapshots
           defaultSizeGb: 100
         gpuTypeLabel: odc.dev/gpu-type
-        namespace: odc-reservations
         workerId: ${ODC_POD_NAME}
         defaultImage: "registry.example.com/odc/devserver:latest"
         """

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.odc.core.AuditEvent;
 import dev.odc.core.Checks;
 import dev.odc.core.Disk;
+import dev.odc.core.Labels;
 import dev.odc.core.User;
 import dev.odc.cronjobs.db.CronQueries;
 import dev.odc.cronjobs.scheduler.CronTask;
@@ -45,9 +46,6 @@ public final class ReconciliationJob implements CronTask {
 
   /** Who the audit rows of this job name. */
   public static final String ACTOR = "system:cronjobs:" + NAME;
-
-  public static final String DISK_ID_LABEL = "odc.dev/disk-id";
-  public static final String USER_LABEL = "odc.dev/user";
 
   private final Jdbi jdbi;
   private final CronQueries queries;
@@ -99,7 +97,7 @@ public final class ReconciliationJob implements CronTask {
         kubernetes
             .persistentVolumeClaims()
             .inNamespace(namespace)
-            .withLabel(DISK_ID_LABEL)
+            .withLabel(Labels.DISK_ID)
             .list()
             .getItems();
     report.add("pvcs", pvcs.size());
@@ -111,7 +109,7 @@ public final class ReconciliationJob implements CronTask {
       Optional<UUID> diskId = diskId(pvc);
       if (diskId.isEmpty()) {
         report.add("orphans_unattributed");
-        log.warn("PVC {} has an unreadable {} label", pvc.getMetadata().getName(), DISK_ID_LABEL);
+        log.warn("PVC {} has an unreadable {} label", pvc.getMetadata().getName(), Labels.DISK_ID);
         continue;
       }
       if (!disks.containsKey(diskId.get())) {
@@ -149,7 +147,7 @@ public final class ReconciliationJob implements CronTask {
   }
 
   private static Optional<UUID> diskId(PersistentVolumeClaim pvc) {
-    String value = pvc.getMetadata().getLabels().get(DISK_ID_LABEL);
+    String value = pvc.getMetadata().getLabels().get(Labels.DISK_ID);
     try {
       return Optional.of(UUID.fromString(value));
     } catch (IllegalArgumentException e) {
@@ -160,7 +158,7 @@ public final class ReconciliationJob implements CronTask {
   private void importOrphan(
       PersistentVolumeClaim pvc, UUID diskId, Instant now, JobReport.Builder report) {
     String pvcName = pvc.getMetadata().getName();
-    String username = pvc.getMetadata().getLabels().get(USER_LABEL);
+    String username = pvc.getMetadata().getLabels().get(Labels.USER);
     Optional<User> owner = username == null ? Optional.empty() : users.findByUsername(username);
     if (owner.isEmpty()) {
       report.add("orphans_unattributed");

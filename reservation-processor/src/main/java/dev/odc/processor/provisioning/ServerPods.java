@@ -1,26 +1,31 @@
-package dev.odc.processor;
+package dev.odc.processor.provisioning;
 
+import com.codahale.metrics.MetricRegistry;
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import dev.odc.processor.Names;
+import dev.odc.processor.Processor;
+import dev.odc.processor.placement.NodeView;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Builds the Kubernetes objects of one reservation. Pure functions: no API calls. */
-public final class PodSpecs {
+/** The reservation's pods, one per node, each running sshd with the user's keys. */
+public final class ServerPods {
   public static final String HOME_MOUNT = "/home/dev";
   public static final String SHARED_MOUNT = "/shared";
   public static final int SSH_PORT = 22;
-  public static final String EXTERNAL_DNS_ANNOTATION = "external-dns.alpha.kubernetes.io/hostname";
 
   /**
    * Starts sshd with the user's keys. The keys come in through an environment variable so the image
@@ -34,43 +39,27 @@ public final class PodSpecs {
           + " chown -R dev /home/dev/.ssh || true; ssh-keygen -A;"
           + " exec /usr/sbin/sshd -D -e -o PasswordAuthentication=no -o PermitRootLogin=no";
 
-  private PodSpecs() {}
+  private final KubernetesClient client;
+  private final KubeObjects objects;
+  private final String namespace;
+  private final String gpuTypeLabel;
+  private final MetricRegistry metrics;
+  private final Clock clock;
+  private final Map<UUID, Boolean> podCreatedRecorded = new ConcurrentHashMap<>();
 
-  /** Labels on everything of the reservation. */
-  public static Map<String, String> labels(Reservation r) {
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(Names.RESERVATION_LABEL, r.id().toString());
-    labels.put(Names.USER_LABEL, labelValue(r.username()));
-    labels.put(Names.MANAGED_BY_LABEL, Names.MANAGED_BY);
-    return labels;
-  }
-
-  /** The root of the owner chain: deleting it lets the garbage collector take the rest. */
-  public static ConfigMap owner(Reservation r, String namespace) {
-    return new ConfigMapBuilder()
-        .withNewMetadata()
-        .withName(Names.owner(r.id()))
-        .withNamespace(namespace)
-        .withLabels(labels(r))
-        .endMetadata()
-        .addToData("reservation-id", r.id().toString())
-        .addToData("user", r.username())
-        .addToData("gpu-type", r.gpuType())
-        .addToData("gpus", Integer.toString(r.gpuCount()))
-        .addToData("nodes", Integer.toString(r.nodeCount()))
-        .addToData("created-at", r.createdAt().toString())
-        .build();
-  }
-
-  public static OwnerReference ownerReference(ConfigMap owner) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion("v1")
-        .withKind("ConfigMap")
-        .withName(owner.getMetadata().getName())
-        .withUid(owner.getMetadata().getUid())
-        .withBlockOwnerDeletion(true)
-        .withController(true)
-        .build();
+  public ServerPods(
+      KubernetesClient client,
+      KubeObjects objects,
+      String namespace,
+      String gpuTypeLabel,
+      MetricRegistry metrics,
+      Clock clock) {
+    this.client = Objects.requireNonNull(client, "client is null");
+    this.objects = Objects.requireNonNull(objects, "objects is null");
+    this.namespace = Objects.requireNonNull(namespace, "namespace is null");
+    this.gpuTypeLabel = Objects.requireNonNull(gpuTypeLabel, "gpuTypeLabel is null");
+    this.metrics = Objects.requireNonNull(metrics, "metrics is null");
+    this.clock = Objects.requireNonNull(clock, "clock is null");
   }
 
   /**
@@ -82,20 +71,20 @@ public final class PodSpecs {
    * @param homeClaim the home disk's claim, or null for none
    * @param sharedClaim the user's shared volume claim, or null
    */
-  public static Pod pod(
+  public static Pod desired(
       Reservation r,
       int nodeIndex,
       String namespace,
       String image,
       String gpuTypeLabel,
-      ClusterCapacity.NodeView node,
+      NodeView node,
       String zone,
       String homeClaim,
       String sharedClaim,
       List<String> sshKeys,
       OwnerReference owner) {
-    Map<String, String> labels = labels(r);
-    labels.put(Names.NODE_INDEX_LABEL, Integer.toString(nodeIndex));
+    Map<String, String> labels = ObjectLabels.of(r);
+    labels.put(Labels.NODE_INDEX, Integer.toString(nodeIndex));
     // CPU and memory in proportion to the share of the node's GPUs, keeping 10% for the system
     double share =
         node == null || node.allocatableGpus() == 0
@@ -110,7 +99,7 @@ public final class PodSpecs {
     Map<String, String> selector = new LinkedHashMap<>();
     selector.put(gpuTypeLabel, r.gpuType());
     if (zone != null) {
-      selector.put(ClusterCapacity.ZONE_LABEL, zone);
+      selector.put(Labels.ZONE, zone);
     }
     PodBuilder b =
         new PodBuilder()
@@ -127,7 +116,7 @@ public final class PodSpecs {
             .withRestartPolicy("Always")
             .withNodeSelector(selector)
             .addNewToleration()
-            .withKey(ClusterCapacity.GPU)
+            .withKey(Labels.GPU_RESOURCE)
             .withOperator("Exists")
             .withEffect("NoSchedule")
             .endToleration()
@@ -191,8 +180,8 @@ public final class PodSpecs {
       b.editSpec()
           .editFirstContainer()
           .editResources()
-          .addToLimits(ClusterCapacity.GPU, new Quantity(Integer.toString(r.gpuCount())))
-          .addToRequests(ClusterCapacity.GPU, new Quantity(Integer.toString(r.gpuCount())))
+          .addToLimits(Labels.GPU_RESOURCE, new Quantity(Integer.toString(r.gpuCount())))
+          .addToRequests(Labels.GPU_RESOURCE, new Quantity(Integer.toString(r.gpuCount())))
           .endResources()
           .endContainer()
           .endSpec();
@@ -234,70 +223,58 @@ public final class PodSpecs {
     return b.build();
   }
 
-  /** The NodePort Service users SSH to; it selects the first node's pod. */
-  public static Service sshService(
-      Reservation r, String namespace, String dnsDomain, OwnerReference owner) {
-    Map<String, String> selector = new LinkedHashMap<>();
-    selector.put(Names.RESERVATION_LABEL, r.id().toString());
-    selector.put(Names.NODE_INDEX_LABEL, "0");
-    ServiceBuilder b =
-        new ServiceBuilder()
-            .withNewMetadata()
-            .withName(Names.sshService(r.id()))
-            .withNamespace(namespace)
-            .withLabels(labels(r))
-            .withOwnerReferences(owner)
-            .endMetadata()
-            .withNewSpec()
-            .withType("NodePort")
-            .withSelector(selector)
-            .addNewPort()
-            .withName("ssh")
-            .withProtocol("TCP")
-            .withPort(SSH_PORT)
-            .withNewTargetPort(SSH_PORT)
-            .endPort()
-            .endSpec();
-    if (dnsDomain != null) {
-      b.editMetadata()
-          .addToAnnotations(EXTERNAL_DNS_ANNOTATION, hostname(r, dnsDomain))
-          .endMetadata();
+  /**
+   * Creates every node's pod unless it exists; all or nothing: when one fails, the others are
+   * deleted, so no node of a multi-node reservation stays without the others.
+   */
+  public void ensure(
+      Reservation r,
+      String image,
+      NodeView node,
+      String zone,
+      String homeClaim,
+      String sharedClaim,
+      List<String> sshKeys,
+      OwnerReference owner) {
+    try {
+      for (int i = 0; i < r.nodeCount(); i++) {
+        Pod pod =
+            desired(
+                r,
+                i,
+                namespace,
+                image,
+                gpuTypeLabel,
+                node,
+                zone,
+                homeClaim,
+                sharedClaim,
+                sshKeys,
+                owner);
+        boolean created = objects.createIfAbsent(pod);
+        if (created && i == 0 && podCreatedRecorded.putIfAbsent(r.id(), true) == null) {
+          metrics
+              .timer(Processor.RESERVE_TO_POD_CREATED)
+              .update(Duration.between(r.createdAt(), clock.instant()));
+        }
+      }
+    } catch (RuntimeException e) {
+      delete(r.id());
+      throw e;
     }
-    return b.build();
   }
 
-  /** The DNS name of a reservation when a domain is configured. */
-  public static String hostname(Reservation r, String dnsDomain) {
-    return r.name() + "-" + r.shortId() + "." + dnsDomain;
+  /** Deletes every pod of the reservation and forgets that its first pod was timed. */
+  public void delete(UUID reservationId) {
+    client
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(Labels.RESERVATION_ID, reservationId.toString())
+        .delete();
   }
 
-  /** The headless Service multi-node pods rendezvous through. */
-  public static Service headlessService(Reservation r, String namespace, OwnerReference owner) {
-    return new ServiceBuilder()
-        .withNewMetadata()
-        .withName(Names.headlessService(r.id()))
-        .withNamespace(namespace)
-        .withLabels(labels(r))
-        .withOwnerReferences(owner)
-        .endMetadata()
-        .withNewSpec()
-        .withClusterIP("None")
-        .withPublishNotReadyAddresses(true)
-        .withSelector(Map.of(Names.RESERVATION_LABEL, r.id().toString()))
-        .addNewPort()
-        .withName("rendezvous")
-        .withPort(29500)
-        .endPort()
-        .endSpec()
-        .build();
-  }
-
-  /** A label value: at most 63 characters of letters, digits, '-', '_' and '.'. */
-  static String labelValue(String value) {
-    String v = value.replaceAll("[^A-Za-z0-9._-]", "_");
-    if (v.length() > 63) {
-      v = v.substring(0, 63);
-    }
-    return v.replaceAll("^[^A-Za-z0-9]+", "").replaceAll("[^A-Za-z0-9]+$", "");
+  /** The reservation is over: a new one of the same id cannot exist, so its timing entry goes. */
+  public void forget(UUID reservationId) {
+    podCreatedRecorded.remove(reservationId);
   }
 }
