@@ -95,9 +95,9 @@ export async function reservationsPage(main, session) {
   const nodeCount = el('input', { type: 'number', min: 1, max: session.limits.maxNodeCount, value: 1 });
   const hours = el('input', { type: 'number', min: 0.25, step: 0.25, max: session.limits.maxHoursPerReservation, value: 1, required: true });
   const name = el('input', { type: 'text', pattern: '[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?', autocomplete: 'off' });
-  const image = el('input', { type: 'text', autocomplete: 'off', placeholder: 'the platform\u2019s image' });
+  const image = el('input', { type: 'text', autocomplete: 'off', placeholder: 'default image' });
   const disk = el('select', {},
-    el('option', { value: '', text: 'my default disk (home)' }),
+    el('option', { value: '', text: 'home (default)' }),
     el('option', { value: 'none', text: 'no home disk' }),
     disks.items.filter((d) => d.name !== 'home').map((d) => el('option', { value: d.name, text: d.name })));
   const labels = el('input', { type: 'text', autocomplete: 'off', placeholder: 'team=vision, run=3' });
@@ -165,7 +165,7 @@ export async function reservationsPage(main, session) {
       el('td', {}, r.status === 'EXPIRED' || r.status === 'CANCELLED' || r.status === 'FAILED' ? '—'
         : el('div', { class: 'row-actions' },
           el('button', { type: 'button', class: 'secondary', 'data-action': 'extend', 'data-id': r.id,
-            'aria-label': `Extend ${r.name}`, onclick: () => extendDialog.open(r) }, 'Extend'),
+            'aria-label': `Extend ${r.name}`, onclick: () => extendDialog.openFor(r) }, 'Extend'),
           el('button', { type: 'button', class: 'danger', 'data-action': 'cancel', 'data-id': r.id,
             'aria-label': `Cancel ${r.name}`, onclick: () => cancel(r) }, 'Cancel')))));
     list.replaceChildren(table('Newest first', ['Name', 'GPUs', 'Status', { label: 'Hours', num: true }, 'Created', 'Connect', 'Actions'],
@@ -212,7 +212,7 @@ function extendDialogFor(after) {
       error.textContent = errorText(e);
     }
   });
-  dialog.open = (r) => {
+  dialog.openFor = (r) => {
     target = r;
     title.textContent = `Extend ${r.name}`;
     error.textContent = '';
