@@ -48,7 +48,7 @@ export async function allReservationsPage(main) {
         el('td', { text: `${r.nodeCount > 1 ? `${r.nodeCount} × ` : ''}${r.gpuCount} ${r.gpuType}` }),
         el('td', {}, el('span', { class: `status status-${r.status}`, text: r.status })),
         el('td', { text: time(r.createdAt) }),
-        el('td', { text: time(r.expiresAt || r.endedAt) }))),
+        el('td', { text: time(r.endedAt || r.expiresAt) }))),
       'No reservations match.'));
     return page;
   });

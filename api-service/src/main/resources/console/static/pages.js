@@ -239,6 +239,7 @@ export async function disksPage(main) {
       const disk = await post('disks', body);
       announce(`Disk ${disk.name} created.`);
       nameInput.value = '';
+      size.value = '';
       await refresh();
     } catch (e) {
       error.textContent = errorText(e);
@@ -264,7 +265,7 @@ export async function disksPage(main) {
       rows.push(el('tr', { 'data-disk': d.name },
         el('th', { scope: 'row', text: d.name }),
         el('td', { class: 'num', text: `${d.sizeGb} GB` }),
-        el('td', { class: 'mono', text: d.inUseBy ? d.inUseBy.slice(0, 8) : 'free' }),
+        el('td', { class: d.inUseBy ? 'mono' : null, text: d.inUseBy ? d.inUseBy.slice(0, 8) : 'free' }),
         el('td', { text: d.lastSnapshotName || '—' }),
         snapshots,
         el('td', { text: time(d.createdAt) }),

@@ -121,7 +121,11 @@ public class ConsoleSessions {
     Instant now = clock.instant();
     jdbi.useExtension(
         ConsoleSessionDao.class,
-        dao -> dao.insertLogin(hash(state), codeVerifier, nonce, returnTo, now.plus(loginTimeout)));
+        dao -> {
+          // abandoned logins go here, so that a flood of /login requests cannot pile up rows
+          dao.purgeLogins(now);
+          dao.insertLogin(hash(state), codeVerifier, nonce, returnTo, now.plus(loginTimeout));
+        });
   }
 
   /** The login in flight with this state, removed so that it cannot be completed twice. */
