@@ -139,7 +139,7 @@ export async function reservationsPage(main, session) {
     }
   });
 
-  const list = el('div', { 'aria-live': 'polite', id: 'reservation-list' });
+  const list = el('div', { id: 'reservation-list' });
   const extendDialog = extendDialogFor(() => refresh());
   main.append(
     el('h1', { text: 'My reservations' }),
@@ -148,11 +148,19 @@ export async function reservationsPage(main, session) {
     el('h2', { text: 'Reservations' }), list, extendDialog);
 
   let last = '';
+  let statuses = null;
   async function refresh() {
     const page = await get('reservations?limit=50');
     const snapshot = JSON.stringify(page.items);
     if (snapshot === last) return;
     last = snapshot;
+    // screen readers hear what changed (through the status region), not the whole table again
+    const now = new Map(page.items.map((r) => [r.id, r.status]));
+    if (statuses) {
+      const changed = page.items.filter((r) => statuses.has(r.id) && statuses.get(r.id) !== r.status);
+      if (changed.length) announce(changed.map((r) => `${r.name} is now ${r.status}`).join('; '));
+    }
+    statuses = now;
     const focused = document.activeElement && document.activeElement.dataset.action
       ? `${document.activeElement.dataset.action}:${document.activeElement.dataset.id}` : null;
     const rows = page.items.map((r) => el('tr', { 'data-id': r.id },
@@ -187,6 +195,14 @@ export async function reservationsPage(main, session) {
     }
   }
   every(2000, refresh);
+  // the free counts in the GPU type list follow the availability job
+  every(10000, async () => {
+    const now = await get('availability');
+    for (const t of now.gpuTypes) {
+      const option = typeSelect.querySelector(`option[value="${CSS.escape(t.name)}"]`);
+      if (option) option.textContent = `${t.name} (${t.freeGpus} free)`;
+    }
+  });
 }
 
 function extendDialogFor(after) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.odc.core.Json;
 import dev.odc.database.testing.PostgresExtension;
+import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -32,7 +33,10 @@ class ConsoleIT {
   static final String CLIENT_ID = "odc-cli";
 
   @RegisterExtension
-  static final DropwizardAppExtension<ApiConfiguration> APP = TestServers.app(DB, OIDC);
+  static final DropwizardAppExtension<ApiConfiguration> APP =
+      // each login is one enqueued token callback: a provider call that times out on a busy
+      // machine would hand its callback to the next login, so the limit is generous here
+      TestServers.app(DB, OIDC, ConfigOverride.config("oidc.httpTimeout", "30s"));
 
   private final HttpClient http =
       HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();

@@ -19,6 +19,7 @@ import dev.odc.core.api.CreateDiskRequest;
 import dev.odc.core.api.CreateReservationRequest;
 import dev.odc.core.api.ExtendReservationRequest;
 import dev.odc.core.api.Page;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -208,20 +209,10 @@ public class ConsoleApiResource {
   @AdminOnly
   public Page<AuditEvent> audit(
       @Context SecurityContext security,
-      @QueryParam("actor") String actor,
-      @QueryParam("action") String action,
-      @QueryParam("resourceType") String resourceType,
-      @QueryParam("resourceId") String resourceId,
-      @QueryParam("outcome") String outcome,
-      @QueryParam("since") String since,
-      @QueryParam("until") String until,
+      @BeanParam AuditFilterParams filter,
       @QueryParam("cursor") String cursor,
       @QueryParam("limit") Integer limit) {
-    return audit.find(
-        caller(security),
-        new AuditService.Filter(actor, action, resourceType, resourceId, outcome, since, until),
-        cursor,
-        limit);
+    return audit.find(caller(security), filter.filter(), cursor, limit);
   }
 
   /** Every event the filters match, newest first, as CSV (at most {@link #CSV_MAX_ROWS}). */
@@ -229,18 +220,9 @@ public class ConsoleApiResource {
   @Path("admin/audit.csv")
   @AdminOnly
   @Produces("text/csv")
-  public Response auditCsv(
-      @Context SecurityContext security,
-      @QueryParam("actor") String actor,
-      @QueryParam("action") String action,
-      @QueryParam("resourceType") String resourceType,
-      @QueryParam("resourceId") String resourceId,
-      @QueryParam("outcome") String outcome,
-      @QueryParam("since") String since,
-      @QueryParam("until") String until) {
+  public Response auditCsv(@Context SecurityContext security, @BeanParam AuditFilterParams params) {
     OdcPrincipal caller = caller(security);
-    AuditService.Filter filter =
-        new AuditService.Filter(actor, action, resourceType, resourceId, outcome, since, until);
+    AuditService.Filter filter = params.filter();
     AuditCsv csv = new AuditCsv();
     String cursor = null;
     do {
