@@ -56,6 +56,15 @@ oidc:
   groupsClaim: {{ .Values.oidc.groupsClaim | quote }}
   adminGroups: {{ toJson .Values.oidc.adminGroups }}
   allowedAlgorithms: [RS256, RS384, RS512, ES256, ES384]
+console:
+  enabled: {{ .Values.console.enabled }}
+  clientId: {{ .Values.console.clientId | quote }}
+  clientSecret: ${ODC_CONSOLE_CLIENT_SECRET:-}
+  {{- if .Values.console.publicUrl }}
+  publicUrl: {{ .Values.console.publicUrl | quote }}
+  {{- else if .Values.apiService.ingress.enabled }}
+  publicUrl: {{ printf "https://%s" .Values.apiService.ingress.host | quote }}
+  {{- end }}
 apiKeys:
   defaultTtl: {{ .Values.apiKeys.defaultTtl }}
   maxTtl: {{ .Values.apiKeys.maxTtl }}

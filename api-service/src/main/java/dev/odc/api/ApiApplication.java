@@ -12,6 +12,7 @@ import dev.odc.api.auth.OidcAuthProvider;
 import dev.odc.api.auth.RoleAuthorizer;
 import dev.odc.api.auth.ScopeFilter;
 import dev.odc.api.auth.UserDirectory;
+import dev.odc.api.console.Console;
 import dev.odc.api.db.CachedNameTemplateEngine;
 import dev.odc.api.errors.ApiExceptionMapper;
 import dev.odc.api.errors.CatchAllMapper;
@@ -31,6 +32,7 @@ import dev.odc.api.resources.OpenApiResource;
 import dev.odc.api.resources.ReservationResource;
 import dev.odc.api.service.ApiKeyService;
 import dev.odc.api.service.AuditService;
+import dev.odc.api.service.AvailabilityService;
 import dev.odc.api.service.DiskService;
 import dev.odc.api.service.ReservationService;
 import dev.odc.core.service.ServiceApplication;
@@ -116,6 +118,8 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
       OidcAuthProvider oidc = new OidcAuthProvider(config.getOidc(), users);
       providers.add(oidc);
       environment.healthChecks().register("oidc", new OidcHealthCheck(oidc.discovery()));
+      // the web console under / logs in through the same issuer (it needs OIDC)
+      Console.register(environment, config, jdbi, oidc, clock);
     }
     Optional<AwsIamAuthProvider> aws =
         config.getAws().enabled
@@ -158,7 +162,11 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
         .register(new ApiKeyResource(new ApiKeyService(jdbi, config.getApiKeys(), issuer, clock)));
     environment.jersey().register(new AuthResource(config, jdbi, aws, issuer));
     environment.jersey().register(new MeResource(jdbi, config.getLimits()));
-    environment.jersey().register(new AvailabilityResource(jdbi, config.isSimulatedCluster()));
+    environment
+        .jersey()
+        .register(
+            new AvailabilityResource(
+                new AvailabilityService(jdbi, config.isSimulatedCluster(), clock)));
     environment.jersey().register(new OpenApiResource());
 
     environment.healthChecks().register("queue", new QueueHealthCheck(jdbi));

@@ -47,6 +47,20 @@ public class ApiConfiguration extends Configuration {
    */
   @NotNull private Duration userCacheTtl = Duration.seconds(10);
 
+  /** The web console under {@code /}. */
+  @Valid @NotNull
+  private dev.odc.api.console.ConsoleConfig console = new dev.odc.api.console.ConsoleConfig();
+
+  @JsonProperty
+  public dev.odc.api.console.ConsoleConfig getConsole() {
+    return console;
+  }
+
+  @JsonProperty
+  public void setConsole(dev.odc.api.console.ConsoleConfig console) {
+    this.console = console;
+  }
+
   @JsonProperty
   public boolean isSimulatedCluster() {
     return simulatedCluster;

@@ -48,6 +48,12 @@ class ServiceConfigTest {
     assertThat(config.getOidc().adminGroups).containsExactly("odc-admins");
     assertThat(config.getOidc().issuer).startsWith("https://");
     assertThat(config.getGpuTypes()).isNotEmpty();
+    // the web console: Secure cookies, and behind the EKS ingress the address browsers use
+    assertThat(config.getConsole().enabled).isTrue();
+    assertThat(config.getConsole().secureCookie).isTrue();
+    if (profile == Profile.EKS) {
+      assertThat(config.getConsole().publicUrl).isEqualTo("https://odc.example.com");
+    }
   }
 
   @ParameterizedTest

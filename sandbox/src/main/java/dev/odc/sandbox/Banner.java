@@ -23,6 +23,9 @@ final class Banner {
         .append(Sandbox.READY_LINE)
         .append(String.format(Locale.ROOT, " (started in %.1f s)%n", startup.toMillis() / 1000.0));
     b.append("  API          ").append(ready.apiUrl()).append('\n');
+    b.append("  Console      ")
+        .append(ready.apiUrl())
+        .append("/  (web console in your browser; sign in on the login page)\n");
     if (ready.issuer().simulated()) {
       b.append("  Login        ")
           .append(ready.issuer().url())

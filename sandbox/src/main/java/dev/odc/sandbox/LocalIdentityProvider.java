@@ -135,12 +135,13 @@ final class LocalIdentityProvider implements AutoCloseable {
     ObjectNode callback = root.putArray("tokenCallbacks").addObject();
     callback.put("issuerId", ISSUER_ID);
     callback.put("tokenExpiry", tokenTtl.toSeconds());
-    // Every token request matches: the audience the API requires is the same for all users.
+    // Every token request matches: the audience the API requires is the same for all users. The
+    // client is an audience too, as in an ID token, which the web console checks.
     ObjectNode mapping = callback.putArray("requestMappings").addObject();
     mapping.put("requestParam", "grant_type");
     mapping.put("match", "*");
     ObjectNode claims = mapping.putObject("claims");
-    claims.putArray("aud").add(AUDIENCE);
+    claims.putArray("aud").add(AUDIENCE).add(CLIENT_ID);
     return root.toPrettyString();
   }
 

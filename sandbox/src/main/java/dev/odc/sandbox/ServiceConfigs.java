@@ -40,6 +40,8 @@ final class ServiceConfigs {
     oidc.put("clientId", s.issuer().clientId());
     oidc.put("adminGroups", List.of(LocalIdentityProvider.ADMIN_GROUP));
     root.put("oidc", oidc);
+    // The web console on http://127.0.0.1: a loopback origin, where a non-Secure cookie is allowed.
+    root.put("console", Map.of("secureCookie", false));
     List<Map<String, Object>> types = new ArrayList<>();
     for (NodePool pool : s.pools()) {
       Map<String, Object> t = new LinkedHashMap<>();

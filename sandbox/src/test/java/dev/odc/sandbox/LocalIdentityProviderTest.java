@@ -32,6 +32,8 @@ class LocalIdentityProviderTest {
     JsonNode mapping = callback.path("requestMappings").get(0);
     assertThat(mapping.path("match").asText()).isEqualTo("*");
     assertThat(mapping.path("claims").path("aud").get(0).asText()).isEqualTo("odc-api");
+    // the client id too, which the web console's ID token check requires
+    assertThat(mapping.path("claims").path("aud").get(1).asText()).isEqualTo("gpu-dev");
   }
 
   @Test

@@ -149,6 +149,7 @@ class SandboxIT {
         .contains("SIMULATED cluster")
         .contains("2 × 8 h100, 4 × 4 l4")
         .contains("bin/gpu-dev login")
+        .containsPattern("Console +http://127\\.0\\.0\\.1:[0-9]+/")
         .contains("bin/gpu-dev reserve -t h100 -g 2 -H 1")
         .contains("bin/gpu-dev avail")
         .contains("CLI          configured");

@@ -53,6 +53,8 @@ class ServiceConfigsTest {
     assertThat(config.getOidc().adminGroups).containsExactly("odc-admins");
     assertThat(config.getDatabase().getUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/odc");
     assertThat(config.isMigrateOnStart()).isFalse();
+    assertThat(config.getConsole().enabled).isTrue();
+    assertThat(config.getConsole().secureCookie).as("http on loopback").isFalse();
     assertThat(config.getGpuTypes())
         .extracting(t -> t.name + "/" + t.nodeLabelValue + "/" + t.gpusPerNode)
         .containsExactly("h100/h100/8", "l4/l4/4");

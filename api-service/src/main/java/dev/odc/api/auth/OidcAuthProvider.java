@@ -69,7 +69,7 @@ public class OidcAuthProvider implements AuthProvider<String> {
    * The configured algorithms minus every symmetric one and {@code none}: an HMAC key would be the
    * issuer's public key, which anyone has.
    */
-  static Set<JWSAlgorithm> allowedAlgorithms(List<String> names) {
+  public static Set<JWSAlgorithm> allowedAlgorithms(List<String> names) {
     Set<JWSAlgorithm> result = new LinkedHashSet<>();
     for (String name : names) {
       JWSAlgorithm alg = JWSAlgorithm.parse(name);

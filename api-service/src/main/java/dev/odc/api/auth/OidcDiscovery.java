@@ -35,6 +35,29 @@ public class OidcDiscovery {
    * @throws IOException when it cannot be fetched, is not JSON, or describes another issuer
    */
   public URI fetchJwksUri() throws IOException {
+    return URI.create(fetchDocument().endpoint("jwks_uri"));
+  }
+
+  /** The discovery document's fields that ODC reads. */
+  public record Document(JsonNode json, URI source) {
+    /**
+     * @throws IOException when the document lacks this endpoint
+     */
+    public String endpoint(String field) throws IOException {
+      String value = json.path(field).asText("");
+      if (value.isEmpty()) {
+        throw new IOException(source + " has no " + field);
+      }
+      return value;
+    }
+  }
+
+  /**
+   * Fetches the discovery document and checks that it names our issuer.
+   *
+   * @throws IOException when it cannot be fetched, is not JSON, or describes another issuer
+   */
+  public Document fetchDocument() throws IOException {
     HttpResponse<String> response;
     try {
       response =
@@ -58,10 +81,6 @@ public class OidcDiscovery {
       throw new IOException(
           discoveryUri() + " describes issuer '" + advertised + "', not '" + issuer + "'");
     }
-    String jwks = doc.path("jwks_uri").asText("");
-    if (jwks.isEmpty()) {
-      throw new IOException(discoveryUri() + " has no jwks_uri");
-    }
-    return URI.create(jwks);
+    return new Document(doc, discoveryUri());
   }
 }
