@@ -66,7 +66,7 @@ aws:
 limits:
   {{- toYaml .Values.limits | nindent 2 }}
 {{ include "odc.config.gpuTypes" . }}
-defaultImage: {{ .Values.reservations.defaultImage | quote }}
+defaultImage: {{ include "odc.defaultImage" . | quote }}
 # The migration hook Job owns schema changes; replicas starting together must not race on them.
 migrateOnStart: {{ not .Values.migrations.enabled }}
 {{- end -}}
@@ -87,7 +87,7 @@ gpuTypeLabel: {{ .Values.gpuNodeLabelKey }}
 namespace: {{ .Values.namespaces.reservations }}
 # Queue leases are held per replica: the pod name identifies the holder.
 workerId: ${ODC_POD_NAME}
-defaultImage: {{ .Values.reservations.defaultImage | quote }}
+defaultImage: {{ include "odc.defaultImage" . | quote }}
 {{- end -}}
 
 {{- define "odc.config.cronjobs" -}}
