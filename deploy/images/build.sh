@@ -64,9 +64,10 @@ devserver_packages=$(sed -n 's/^ *packages="\([^"]*\)".*/\1/p' "$repo/deploy/doc
 java_modules="java.se,jdk.unsupported,jdk.crypto.ec,jdk.management,jdk.naming.dns,jdk.zipfs,jdk.localedata"
 
 # Makes <cache>/<name>.tar, a Debian bookworm root filesystem (debootstrap minbase, then the
-# extra packages), once; later runs reuse it. One builder at a time per cache (flock).
+# extra packages), once; later runs reuse it. One builder at a time per cache (flock). With
+# $3 = slim, documentation, manual pages and translations go too (the services read none).
 rootfs_tar() {
-  local name=$1 include=$2 tar="$cache/$1.tar" mirror rootfs
+  local name=$1 include=$2 slim=${3:-} tar="$cache/$1.tar" mirror rootfs
   exec 9>"$cache/$name.lock"
   flock 9
   if [ ! -s "$tar" ]; then
@@ -86,6 +87,10 @@ rootfs_tar() {
       "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/etc/apt/sources.list.d/*
     : >"$rootfs/etc/apt/sources.list"
     rm -f "$rootfs"/var/log/*.log "$rootfs"/var/log/apt/* "$rootfs"/etc/ssh/ssh_host_*
+    if [ "$slim" = slim ]; then
+      rm -rf "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* \
+        "$rootfs"/usr/share/locale/* "$rootfs"/usr/share/lintian "$rootfs"/var/cache/debconf/*-old
+    fi
     tar --numeric-owner -C "$rootfs" -cf "$tar.tmp" .
     mv -f "$tar.tmp" "$tar"
     rm -rf "$rootfs"
@@ -117,8 +122,8 @@ java_base() {
       --no-man-pages --compress=zip-6 --output "$jre.tmp"
     mv "$jre.tmp" "$jre"
   fi
-  rootfs_tar debian-bookworm-minbase ""
-  import_rootfs "$cache/debian-bookworm-minbase.tar" localhost/odc/debian:bookworm
+  rootfs_tar debian-bookworm-minbase-slim "" slim
+  import_rootfs "$cache/debian-bookworm-minbase-slim.tar" localhost/odc/debian:bookworm
   java_base_image=localhost/odc/java-base:$major
   mkdir -p "$work/java-base"
   cp -a "$jre" "$work/java-base/jre"
@@ -160,11 +165,11 @@ services() {
 }
 
 devserver() {
-  local include
+  local include name
   include=$(echo "$devserver_packages" | tr -s ' ' ',')
-  rootfs_tar "debian-bookworm-devserver-$(echo "$include" | cksum | cut -d' ' -f1)" "$include"
-  import_rootfs "$cache/debian-bookworm-devserver-$(echo "$include" | cksum | cut -d' ' -f1).tar" \
-    localhost/odc/devserver-base:bookworm
+  name="debian-bookworm-devserver-$(echo "$include" | cksum | cut -d' ' -f1)"
+  rootfs_tar "$name" "$include"
+  import_rootfs "$cache/$name.tar" localhost/odc/devserver-base:bookworm
   log "podman build odc/devserver:$tag"
   podman build -q --pull=never --build-arg BASE_IMAGE=localhost/odc/devserver-base:bookworm \
     -t "localhost/odc/devserver:$tag" "$repo/deploy/docker/devserver" >/dev/null
@@ -176,3 +181,6 @@ case $what in
   devserver) devserver ;;
   all) services; devserver ;;
 esac
+# Each build leaves the previous ODC images untagged; drop those (only ODC's: they carry the
+# label of the base they were built on).
+podman image prune -f --filter label=dev.odc.rootfs >/dev/null 2>&1 || true
