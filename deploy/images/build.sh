@@ -51,10 +51,17 @@ done
 odc_podman_conf
 cache="$(odc_cache_dir)/images"
 mkdir -p "$cache" "$out"
+# One build at a time on this machine: the cache and podman's image names are shared by every
+# checkout (another worktree, a second bin/test).
+exec 8>"$cache/build.lock"
+if ! flock -n 8; then
+  echo "odc-images: waiting for another image build on this machine..." >&2
+  flock 8
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/odc-images.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-log() { echo "odc-images: $*" >&2; }
+log() { echo "odc-images: [${SECONDS}s] $*" >&2; }
 
 # Packages of the dev server's base; their list names the cached root filesystem, so changing it
 # rebuilds the base. The Containerfile installs the same list on bases that lack them.
@@ -64,12 +71,10 @@ devserver_packages=$(sed -n 's/^ *packages="\([^"]*\)".*/\1/p' "$repo/deploy/doc
 java_modules="java.se,jdk.unsupported,jdk.crypto.ec,jdk.management,jdk.naming.dns,jdk.zipfs,jdk.localedata"
 
 # Makes <cache>/<name>.tar, a Debian bookworm root filesystem (debootstrap minbase, then the
-# extra packages), once; later runs reuse it. One builder at a time per cache (flock). With
-# $3 = slim, documentation, manual pages and translations go too (the services read none).
+# extra packages), once; later runs reuse it. With $3 = slim, documentation, manual pages and
+# translations go too (the services read none).
 rootfs_tar() {
   local name=$1 include=$2 slim=${3:-} tar="$cache/$1.tar" mirror rootfs
-  exec 9>"$cache/$name.lock"
-  flock 9
   if [ ! -s "$tar" ]; then
     mirror=$(odc_debian_mirror) || {
       echo "build.sh: no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list" >&2
@@ -95,7 +100,6 @@ rootfs_tar() {
     mv -f "$tar.tmp" "$tar"
     rm -rf "$rootfs"
   fi
-  exec 9>&-
 }
 
 # Imports a cached root filesystem as image $2 unless podman already has it from that file.
