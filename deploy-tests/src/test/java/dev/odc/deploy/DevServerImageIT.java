@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
  * bind-mounted where the pod mounts its PersistentVolumeClaim), can write there, and a key ODC did
  * not hand over is refused.
  */
+// Decided before the class loads anything, so a run without images pays nothing for it.
+@EnabledIfSystemProperty(
+    named = Podman.IMAGES_DIR_PROPERTY,
+    matches = ".+",
+    disabledReason = Podman.OFF)
 class DevServerImageIT {
   private static final String SSH_USER = "dev";
 

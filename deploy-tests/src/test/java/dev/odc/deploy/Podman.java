@@ -22,6 +22,12 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class Podman {
   static final String IMAGES_DIR_PROPERTY = "odc.images.dir";
+
+  /** Why the image tests did not run, when the images were not built in this run. */
+  static final String OFF =
+      "container image tests are off: bin/test turns them on (Maven profile 'images') where"
+          + " podman, runc and debootstrap are installed and it runs as root";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private Podman() {}
@@ -32,10 +38,7 @@ final class Podman {
    */
   static Path imagesOrSkip() {
     String dir = System.getProperty(IMAGES_DIR_PROPERTY);
-    Assumptions.assumeTrue(
-        dir != null && !dir.isBlank(),
-        "container image tests are off: bin/test turns them on (Maven profile 'images') where"
-            + " podman, runc and debootstrap are installed and it runs as root");
+    Assumptions.assumeTrue(dir != null && !dir.isBlank(), OFF);
     Optional<String> broken = unusable();
     Assumptions.assumeTrue(broken.isEmpty(), () -> "podman does not work here: " + broken.get());
     return Path.of(dir);

@@ -29,6 +29,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +47,12 @@ import org.junit.jupiter.api.io.TempDir;
  * free ports through Dropwizard's {@code dw.} overrides in JAVA_TOOL_OPTIONS, so the chart's
  * config.yml is used unchanged.
  */
+// Decided before the test PostgreSQL and the mock API server start, so a run without images pays
+// nothing for this class.
+@EnabledIfSystemProperty(
+    named = Podman.IMAGES_DIR_PROPERTY,
+    matches = ".+",
+    disabledReason = Podman.OFF)
 @EnableKubernetesMockClient(crud = true, https = false)
 class ServiceImagesIT {
   @RegisterExtension static PostgresExtension db = new PostgresExtension();
