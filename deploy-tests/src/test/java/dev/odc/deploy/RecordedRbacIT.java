@@ -3,8 +3,11 @@ package dev.odc.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.odc.core.Disk;
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
 import dev.odc.core.User;
@@ -23,24 +26,25 @@ import dev.odc.database.NewReservation;
 import dev.odc.database.ReservationDao;
 import dev.odc.database.Reservations;
 import dev.odc.database.pgmq.Pgmq;
-import dev.odc.database.testing.MutableClock;
 import dev.odc.database.testing.PostgresExtension;
 import dev.odc.database.testing.TestData;
 import dev.odc.deploy.Chart.Profile;
 import dev.odc.deploy.RbacTest.Permission;
-import dev.odc.processor.Names;
 import dev.odc.processor.Processor;
 import dev.odc.processor.ProcessorConfiguration;
 import dev.odc.processor.SshKeySource;
+import dev.odc.processor.Step;
 import dev.odc.providers.kubernetes.KubernetesStorageBackend;
-import dev.odc.providers.kubernetes.sim.ClusterSimulator;
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.MutableClock;
+import dev.odc.testing.sim.ClusterSimulator;
+import dev.odc.testing.sim.NodePool;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +92,7 @@ class RecordedRbacIT {
           Map.of(
               new Permission("reservations", "", "services", "get"),
               new Unexercised(
-                  "Processor.sshNodePort reads the SSH service from the API server when the"
+                  "ReservationServices.sshNodePort reads the SSH service from the API server when the"
                       + " service informer has not seen it yet; which one answers first is a"
                       + " race, usually won by the informer.",
                   true)),
@@ -106,6 +110,7 @@ class RecordedRbacIT {
 
   private final Map<String, Set<Permission>> recorded = new TreeMap<>();
   private final Map<String, List<RecordingClient.Sent>> sent = new TreeMap<>();
+  private final Map<String, List<String>> written = new TreeMap<>();
 
   @BeforeAll
   void runTheLifecycle() throws Exception {
@@ -134,7 +139,7 @@ class RecordedRbacIT {
             jdbi,
             processorClient.client(),
             new KubernetesStorageBackend(processorClient.client(), processorConfig.getStorage()),
-            processorConfig.settings().withClaimInterval(Duration.ofMillis(500)),
+            processorConfig.settings().withSweepInterval(Duration.ofMillis(500)),
             SshKeySource.of(Map.of("alice", List.of(KEY), "bob", List.of(KEY))),
             null);
     // A second replica of the same service account that dies half-way through a provisioning.
@@ -145,7 +150,12 @@ class RecordedRbacIT {
             new KubernetesStorageBackend(processorClient.client(), processorConfig.getStorage()),
             processorConfig.settings().withWorkerId("doomed"),
             SshKeySource.of(Map.of("bob", List.of(KEY))),
-            null);
+            null,
+            (step, r) -> {
+              if (step == Step.SERVICES) {
+                throw new IllegalStateException("killed before " + step);
+              }
+            });
     MutableClock clock = new MutableClock(Instant.now());
     try {
       User alice = TestData.user(jdbi, "alice");
@@ -156,12 +166,6 @@ class RecordedRbacIT {
       // 0. a replica dies after creating the disk and the owner ConfigMap; the PROVISION message
       // is redelivered and the surviving replica resumes the PREPARING reservation.
       doomed.startWatching();
-      doomed.withStepHook(
-          (step, r) -> {
-            if (step == Processor.Step.SERVICES) {
-              throw new IllegalStateException("killed before " + step);
-            }
-          });
       Reservation crashed = reserve(reservations, bob, "crashed", "h100", 1, 1, "scratch");
       assertThatThrownBy(
               () ->
@@ -252,7 +256,7 @@ class RecordedRbacIT {
                   client
                       .persistentVolumeClaims()
                       .inNamespace(NS)
-                      .withLabel(Names.DISK_LABEL, home.id().toString())
+                      .withLabel(Labels.DISK_ID, home.id().toString())
                       .list()
                       .getItems()
                       .isEmpty());
@@ -279,6 +283,7 @@ class RecordedRbacIT {
 
   private void record(String service, RecordingClient recording) {
     sent.put(service, recording.sent());
+    written.put(service, recording.written());
     Set<Permission> permissions = new TreeSet<>();
     for (RecordingClient.Sent s : recording.sent()) {
       permissions.addAll(RbacRequest.permissions(s.method(), s.uri(), NS));
@@ -294,6 +299,24 @@ class RecordedRbacIT {
     System.out.println("recorded permissions:");
     recorded.forEach(
         (service, permissions) -> permissions.forEach(p -> System.out.println(service + "  " + p)));
+  }
+
+  /**
+   * The mock server stores whatever it is sent; a real API server refuses an object that breaks its
+   * schema. Every object the services created or replaced during the lifecycle passes it.
+   */
+  @Test
+  void everyObjectTheServicesWrotePassesTheApiServersSchema() {
+    assumeTrue(KubernetesSchema.available(), "node and npm are needed to validate schemas");
+    List<JsonNode> objects = new ArrayList<>();
+    written.values().forEach(bodies -> bodies.forEach(body -> objects.add(Chart.yaml(body))));
+    assertThat(objects)
+        .extracting(o -> o.path("kind").asText())
+        .contains("Pod", "Service", "PersistentVolumeClaim", "ConfigMap", "VolumeSnapshot");
+
+    List<KubernetesSchema.Verdict> verdicts = KubernetesSchema.validate(objects);
+
+    assertThat(verdicts).filteredOn(v -> !v.valid()).as("objects a real cluster refuses").isEmpty();
   }
 
   @ParameterizedTest

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.odc.api.ApiApplication;
 import dev.odc.cronjobs.CronjobsApplication;
 import dev.odc.processor.ProcessorApplication;
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.sim.NodePool;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
