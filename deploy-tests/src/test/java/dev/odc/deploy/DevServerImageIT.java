@@ -5,8 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
-import dev.odc.database.testing.ServiceJar;
-import dev.odc.processor.PodSpecs;
+import dev.odc.processor.provisioning.OwnerConfigMap;
+import dev.odc.processor.provisioning.ServerPods;
+import dev.odc.testing.ServiceJar;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -65,7 +66,7 @@ class DevServerImageIT {
 
       assertThat(out.lines().toList())
           .containsExactly(
-              PodSpecs.HOME_MOUNT, PodSpecs.HOME_MOUNT, SSH_USER, "kept on the volume");
+              ServerPods.HOME_MOUNT, ServerPods.HOME_MOUNT, SSH_USER, "kept on the volume");
       assertThat(home.resolve("made.txt")).hasContent("from-the-pod");
       assertThat(server.sshExit(mallory, "true")).isEqualTo(255);
     }
@@ -86,7 +87,7 @@ class DevServerImageIT {
             .withImage(image)
             .addNewVolumeMount()
             .withName("home")
-            .withMountPath(PodSpecs.HOME_MOUNT)
+            .withMountPath(ServerPods.HOME_MOUNT)
             .endVolumeMount()
             .addNewVolumeMount()
             .withName("ssh-keys")
@@ -107,7 +108,7 @@ class DevServerImageIT {
             .build();
 
     try (Server server = start(new PodmanPod(spec).volume("home", home).volume("ssh-keys", keys))) {
-      assertThat(server.ssh(alice, "pwd").strip()).isEqualTo(PodSpecs.HOME_MOUNT);
+      assertThat(server.ssh(alice, "pwd").strip()).isEqualTo(ServerPods.HOME_MOUNT);
       assertThat(server.sshExit(bob, "true")).isEqualTo(255);
 
       Files.writeString(keys.resolve("authorized_keys"), publicKey(bob) + "\n");
@@ -202,7 +203,7 @@ class DevServerImageIT {
     int port = ServiceJar.freePort();
     String name = "odc-it-devserver-" + UUID.randomUUID();
     Path log = dir.resolve(name + ".log");
-    pod.options("--publish=127.0.0.1:" + port + ":" + PodSpecs.SSH_PORT);
+    pod.options("--publish=127.0.0.1:" + port + ":" + ServerPods.SSH_PORT);
     Process process = Podman.start(pod.runArguments(name, image), log);
     Server server = new Server(name, port, process, log);
     Path probe = keygen("probe-" + port);
@@ -252,9 +253,9 @@ class DevServerImageIT {
             List.of(),
             List.of(),
             0);
-    ConfigMap owner = PodSpecs.owner(r, "odc-reservations");
+    ConfigMap owner = OwnerConfigMap.desired(r, "odc-reservations", null);
     owner.getMetadata().setUid(UUID.randomUUID().toString());
-    return PodSpecs.pod(
+    return ServerPods.desired(
         r,
         0,
         "odc-reservations",
@@ -265,7 +266,7 @@ class DevServerImageIT {
         "home-alice",
         null,
         keys,
-        PodSpecs.ownerReference(owner));
+        OwnerConfigMap.ownerReference(owner));
   }
 
   private Path keygen(String name) throws IOException, InterruptedException {

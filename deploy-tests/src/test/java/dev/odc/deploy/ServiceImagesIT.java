@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.odc.database.testing.PostgresExtension;
-import dev.odc.database.testing.ServiceJar;
 import dev.odc.deploy.Chart.Profile;
+import dev.odc.testing.ServiceJar;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
