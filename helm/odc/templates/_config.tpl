@@ -75,7 +75,7 @@ aws:
 limits:
   {{- toYaml .Values.limits | nindent 2 }}
 {{ include "odc.config.gpuTypes" . }}
-defaultImage: {{ .Values.reservations.defaultImage | quote }}
+defaultImage: {{ include "odc.defaultImage" . | quote }}
 # The migration hook Job owns schema changes; replicas starting together must not race on them.
 migrateOnStart: {{ not .Values.migrations.enabled }}
 {{- end -}}
@@ -95,7 +95,7 @@ storage:
 gpuTypeLabel: {{ .Values.gpuNodeLabelKey }}
 # Queue leases are held per replica: the pod name identifies the holder.
 workerId: ${ODC_POD_NAME}
-defaultImage: {{ .Values.reservations.defaultImage | quote }}
+defaultImage: {{ include "odc.defaultImage" . | quote }}
 {{- end -}}
 
 {{- define "odc.config.cronjobs" -}}

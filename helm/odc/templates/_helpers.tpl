@@ -26,6 +26,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s/%s:%s" .root.Values.image.registry .name (default .root.Chart.AppVersion .root.Values.image.tag) -}}
 {{- end -}}
 
+{{/* The development server's image when a reservation names none: ODC's devserver unless set. */}}
+{{- define "odc.defaultImage" -}}
+{{- .Values.reservations.defaultImage | default (include "odc.image" (dict "root" . "name" "devserver")) -}}
+{{- end -}}
+
 {{/* Service account annotations: IRSA on AWS, Workload Identity on GCP, plus operator extras. */}}
 {{- define "odc.cloudServiceAccountAnnotations" -}}
 {{- $a := dict -}}
