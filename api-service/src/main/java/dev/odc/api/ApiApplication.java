@@ -33,6 +33,7 @@ import dev.odc.api.service.ApiKeyService;
 import dev.odc.api.service.AuditService;
 import dev.odc.api.service.DiskService;
 import dev.odc.api.service.ReservationService;
+import dev.odc.api.ssh.SshAccess;
 import dev.odc.core.service.ServiceApplication;
 import dev.odc.database.Database;
 import dev.odc.database.GpuTypeDao;
@@ -122,12 +123,13 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
             ? Optional.of(new AwsIamAuthProvider(config.getAws(), users))
             : Optional.empty();
 
+    ChainedAuthenticator authenticator = new ChainedAuthenticator(providers);
     environment
         .jersey()
         .register(
             new AuthDynamicFeature(
                 new OAuthCredentialAuthFilter.Builder<OdcPrincipal>()
-                    .setAuthenticator(new ChainedAuthenticator(providers))
+                    .setAuthenticator(authenticator)
                     .setAuthorizer(new RoleAuthorizer())
                     .setPrefix("Bearer")
                     .setRealm("odc")
@@ -144,11 +146,9 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
     environment.jersey().register(new DatabaseUnavailableMapper());
     environment.jersey().register(new CatchAllMapper());
 
-    environment
-        .jersey()
-        .register(
-            new ReservationResource(
-                new ReservationService(jdbi, config.getLimits(), config.getDefaultImage(), clock)));
+    ReservationService reservations =
+        new ReservationService(jdbi, config.getLimits(), config.getDefaultImage(), clock);
+    environment.jersey().register(new ReservationResource(reservations));
     environment
         .jersey()
         .register(new DiskResource(new DiskService(jdbi, config.getLimits(), clock)));
@@ -160,6 +160,7 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
     environment.jersey().register(new MeResource(jdbi, config.getLimits()));
     environment.jersey().register(new AvailabilityResource(jdbi, config.isSimulatedCluster()));
     environment.jersey().register(new OpenApiResource());
+    SshAccess.install(environment, config.getSsh(), jdbi, authenticator, reservations, clock);
 
     environment.healthChecks().register("queue", new QueueHealthCheck(jdbi));
     servePrometheus(environment);
