@@ -1,17 +1,14 @@
 package dev.odc.cli;
 
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * How to run this same CLI from another program (ssh's ProxyCommand): the launcher script when
- * {@code bin/gpu-dev} started us ({@code $GPU_DEV_LAUNCHER}), else this JVM with this jar or class
- * path.
+ * {@code bin/gpu-dev} started us ({@code $GPU_DEV_LAUNCHER}), else this JVM with its class path.
  */
 final class SelfCommand {
   static final String LAUNCHER_VARIABLE = "GPU_DEV_LAUNCHER";
@@ -24,18 +21,12 @@ final class SelfCommand {
     if (launcher != null && !launcher.isBlank() && Files.isExecutable(Path.of(launcher))) {
       return List.of(launcher);
     }
-    List<String> words = new ArrayList<>();
-    words.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    Path jar = codeSource();
-    if (jar != null && jar.toString().endsWith(".jar")) {
-      words.add("-jar");
-      words.add(jar.toString());
-    } else {
-      words.add("-cp");
-      words.add(System.getProperty("java.class.path"));
-      words.add(Main.class.getName());
-    }
-    return words;
+    // java -jar gpu-dev.jar has the jar as its class path, so this covers that case too
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp",
+        System.getProperty("java.class.path"),
+        Main.class.getName());
   }
 
   /** Words of a full command, each quoted for {@code sh -c} (ssh runs ProxyCommand that way). */
@@ -62,17 +53,5 @@ final class SelfCommand {
       flags.add(Path.of(common.apiKeyFile).toAbsolutePath().toString());
     }
     return flags;
-  }
-
-  private static Path codeSource() {
-    CodeSource source = SelfCommand.class.getProtectionDomain().getCodeSource();
-    if (source == null || source.getLocation() == null) {
-      return null;
-    }
-    try {
-      return Path.of(source.getLocation().toURI());
-    } catch (URISyntaxException | IllegalArgumentException e) {
-      return null;
-    }
   }
 }
