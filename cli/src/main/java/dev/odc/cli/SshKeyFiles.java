@@ -1,11 +1,11 @@
 package dev.odc.cli;
 
+import dev.odc.core.SshKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,7 +32,7 @@ final class SshKeyFiles {
       if (Files.isRegularFile(file)) {
         try {
           String text = Files.readString(file, StandardCharsets.UTF_8);
-          if (!looksPrivate(text) && !text.isBlank()) {
+          if (!SshKey.looksPrivate(text) && !text.isBlank()) {
             return Optional.of(file);
           }
         } catch (IOException e) {
@@ -61,7 +61,7 @@ final class SshKeyFiles {
 
   /** Checks text read from {@code source} (a file name, or "stdin"). */
   static String checkPublic(String text, String source, boolean pubFileExists) {
-    if (looksPrivate(text)) {
+    if (SshKey.looksPrivate(text)) {
       throw CliException.usage(
           source
               + " is a PRIVATE key; it was not sent. Give the public key"
@@ -75,13 +75,5 @@ final class SshKeyFiles {
             .findFirst()
             .orElseThrow(() -> CliException.usage(source + " holds no public key"));
     return line;
-  }
-
-  /** The same test the api-service applies, so a private key is caught before it is sent. */
-  static boolean looksPrivate(String text) {
-    String upper = text.toUpperCase(Locale.ROOT);
-    return upper.contains("PRIVATE KEY")
-        || upper.contains("PUTTY-USER-KEY-FILE")
-        || upper.contains("OPENSSH-KEY-V1");
   }
 }

@@ -1,6 +1,7 @@
 package dev.odc.core;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -31,5 +32,19 @@ public record SshKey(
     Checks.notBlank(fingerprint, "fingerprint");
     Checks.notBlank(publicKey, "publicKey");
     Checks.notNull(createdAt, "createdAt");
+  }
+
+  /**
+   * Whether a text looks like a private key in any common form (PEM, OpenSSH, PuTTY), so that the
+   * CLI never sends one and the API never stores or repeats one.
+   */
+  public static boolean looksPrivate(String text) {
+    String upper = text.toUpperCase(Locale.ROOT);
+    return upper.contains("PRIVATE KEY")
+        || upper.contains("PUTTY-USER-KEY-FILE")
+        || upper.contains("SSH2 ENCRYPTED PRIVATE")
+        || upper.contains("OPENSSH-KEY-V1")
+        // the body of an OpenSSH private key without its armour lines: base64 of "openssh-key-v1"
+        || text.contains("b3BlbnNzaC1rZXktdjE");
   }
 }

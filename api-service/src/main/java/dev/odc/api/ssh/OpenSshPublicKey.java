@@ -1,5 +1,6 @@
 package dev.odc.api.ssh;
 
+import dev.odc.core.SshKey;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.security.spec.EllipticCurve;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -81,15 +81,6 @@ public record OpenSshPublicKey(String type, int bits, byte[] blob, String commen
     }
   }
 
-  /** Whether a text looks like a private key in any common format. */
-  public static boolean looksPrivate(String text) {
-    String upper = text.toUpperCase(Locale.ROOT);
-    return upper.contains("PRIVATE KEY")
-        || upper.contains("PUTTY-USER-KEY-FILE")
-        || upper.contains("SSH2 ENCRYPTED PRIVATE")
-        || upper.contains("OPENSSH-KEY-V1");
-  }
-
   /**
    * Parses one public key line.
    *
@@ -99,7 +90,7 @@ public record OpenSshPublicKey(String type, int bits, byte[] blob, String commen
     if (text == null || text.isBlank()) {
       throw new InvalidKeyException("publicKey is required: the contents of your .pub file");
     }
-    if (looksPrivate(text)) {
+    if (SshKey.looksPrivate(text)) {
       throw new InvalidKeyException(
           "this is a PRIVATE key; it was not stored. Send the public key instead: the file ending"
               + " in .pub (e.g. ~/.ssh/id_ed25519.pub), or the output of `ssh-keygen -y -f"
