@@ -16,6 +16,9 @@ public final class SshAccess {
   /** Larger than any message the CLI sends (it sends at most 32 KiB at a time). */
   private static final long MAX_MESSAGE_BYTES = 1024 * 1024;
 
+  /** Bulk transfers (scp, rsync) move in 64 KiB messages; Jetty's default buffers are smaller. */
+  private static final int BUFFER_BYTES = 64 * 1024;
+
   private SshAccess() {}
 
   public static void install(
@@ -38,6 +41,8 @@ public final class SshAccess {
         (context, container) -> {
           container.setIdleTimeout(idle);
           container.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
+          container.setInputBufferSize(BUFFER_BYTES);
+          container.setOutputBufferSize(BUFFER_BYTES);
         });
     environment
         .servlets()

@@ -6,10 +6,10 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
@@ -26,7 +26,8 @@ public final class TunnelRelay implements Session.Listener, OpenTunnels.Tunnel {
   /** WebSocket close code (application range) for a reservation that ended. */
   static final int RESERVATION_ENDED = 4001;
 
-  private static final int CHUNK = 32 * 1024;
+  private static final int CHUNK = 64 * 1024;
+  private static final int IN_FLIGHT = 4;
 
   private final Socket socket;
   private final UUID reservation;
@@ -53,22 +54,39 @@ public final class TunnelRelay implements Session.Listener, OpenTunnels.Tunnel {
     session.demand();
   }
 
-  /** The server's bytes to the client, one message per read. */
+  /**
+   * The server's bytes to the client, one message per read. A few messages may be in flight at once
+   * (each with its own buffer), so a long-distance client still sees the server's full throughput;
+   * beyond that the read waits, which pushes back on the server through TCP.
+   */
   private void pumpFromServer() {
-    byte[] buffer = new byte[CHUNK];
+    Semaphore inFlight = new Semaphore(IN_FLIGHT);
+    AtomicReference<Throwable> failed = new AtomicReference<>();
     try (InputStream in = socket.getInputStream()) {
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        // the buffer is reused once the send completes: Jetty has written it by then
-        CompletableFuture<Void> sent = new CompletableFuture<>();
+      while (true) {
+        byte[] buffer = new byte[CHUNK];
+        int n = in.read(buffer);
+        if (n < 0) {
+          break;
+        }
+        inFlight.acquire();
+        if (failed.get() != null) {
+          throw new IOException("sending to the client failed", failed.get());
+        }
         session.sendBinary(
             ByteBuffer.wrap(buffer, 0, n),
-            Callback.from(() -> sent.complete(null), sent::completeExceptionally));
-        sent.get();
+            Callback.from(
+                inFlight::release,
+                e -> {
+                  failed.set(e);
+                  inFlight.release();
+                }));
         bytesOut.addAndGet(n);
       }
+      // everything sent before the close frame
+      inFlight.acquire(IN_FLIGHT);
       close(1000, "the server closed the connection");
-    } catch (IOException | ExecutionException e) {
+    } catch (IOException e) {
       close(1011, "the connection to the server failed");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
