@@ -133,6 +133,15 @@ final class Chart {
     return new Helm(copy).lint().strict().call();
   }
 
+  /** Splits rendered output into its non-empty documents, each parsed as a YAML tree. */
+  static List<JsonNode> documents(String rendered) {
+    return DOCUMENT_SEPARATOR
+        .splitAsStream(rendered)
+        .filter(document -> !isBlank(document))
+        .map(Chart::yaml)
+        .toList();
+  }
+
   /** Splits rendered output into documents and parses each into a fabric8 model object. */
   static List<HasMetadata> parse(String rendered) {
     List<HasMetadata> objects = new ArrayList<>();

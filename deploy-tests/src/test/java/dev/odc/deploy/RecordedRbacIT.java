@@ -3,7 +3,9 @@ package dev.odc.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.odc.core.Disk;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
@@ -41,6 +43,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +109,7 @@ class RecordedRbacIT {
 
   private final Map<String, Set<Permission>> recorded = new TreeMap<>();
   private final Map<String, List<RecordingClient.Sent>> sent = new TreeMap<>();
+  private final Map<String, List<String>> written = new TreeMap<>();
 
   @BeforeAll
   void runTheLifecycle() throws Exception {
@@ -279,6 +283,7 @@ class RecordedRbacIT {
 
   private void record(String service, RecordingClient recording) {
     sent.put(service, recording.sent());
+    written.put(service, recording.written());
     Set<Permission> permissions = new TreeSet<>();
     for (RecordingClient.Sent s : recording.sent()) {
       permissions.addAll(RbacRequest.permissions(s.method(), s.uri(), NS));
@@ -294,6 +299,24 @@ class RecordedRbacIT {
     System.out.println("recorded permissions:");
     recorded.forEach(
         (service, permissions) -> permissions.forEach(p -> System.out.println(service + "  " + p)));
+  }
+
+  /**
+   * The mock server stores whatever it is sent; a real API server refuses an object that breaks its
+   * schema. Every object the services created or replaced during the lifecycle passes it.
+   */
+  @Test
+  void everyObjectTheServicesWrotePassesTheApiServersSchema() {
+    assumeTrue(KubernetesSchema.available(), "node and npm are needed to validate schemas");
+    List<JsonNode> objects = new ArrayList<>();
+    written.values().forEach(bodies -> bodies.forEach(body -> objects.add(Chart.yaml(body))));
+    assertThat(objects)
+        .extracting(o -> o.path("kind").asText())
+        .contains("Pod", "Service", "PersistentVolumeClaim", "ConfigMap", "VolumeSnapshot");
+
+    List<KubernetesSchema.Verdict> verdicts = KubernetesSchema.validate(objects);
+
+    assertThat(verdicts).filteredOn(v -> !v.valid()).as("objects a real cluster refuses").isEmpty();
   }
 
   @ParameterizedTest

@@ -30,6 +30,7 @@ final class RecordingClient implements Interceptor {
   }
 
   private final List<Sent> sent = new CopyOnWriteArrayList<>();
+  private final List<String> written = new CopyOnWriteArrayList<>();
   private final KubernetesClient client;
 
   /**
@@ -49,6 +50,13 @@ final class RecordingClient implements Interceptor {
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
     sent.add(new Sent(request.method(), request.uri()));
+    // A create or replace carries a whole object, which a real API server checks against its
+    // schema; patches are partial and left out.
+    if ((request.method().equals("POST") || request.method().equals("PUT"))
+        && request.bodyString() != null
+        && request.bodyString().startsWith("{")) {
+      written.add(request.bodyString());
+    }
   }
 
   KubernetesClient client() {
@@ -57,6 +65,11 @@ final class RecordingClient implements Interceptor {
 
   List<Sent> sent() {
     return List.copyOf(sent);
+  }
+
+  /** The JSON bodies of every create (POST) and replace (PUT) the client sent, in order. */
+  List<String> written() {
+    return List.copyOf(written);
   }
 
   void close() {
