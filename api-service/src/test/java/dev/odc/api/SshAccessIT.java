@@ -11,9 +11,9 @@ import dev.odc.core.Json;
 import dev.odc.core.Reservation;
 import dev.odc.core.SshKey;
 import dev.odc.core.api.ErrorResponse;
-import dev.odc.database.PodEndpointDao;
 import dev.odc.database.testing.PostgresExtension;
 import dev.odc.testing.ssh.LoopbackSshd;
+import dev.odc.testing.ssh.PodStandIn;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import java.io.IOException;
@@ -312,22 +312,8 @@ class SshAccessIT {
             "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"disk\":\"none\"}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     Reservation created = MAPPER.readValue(r.body(), Reservation.class);
-    activate(created.id());
-    DB.jdbi().useExtension(PodEndpointDao.class, d -> d.record(created.id(), 0, "127.0.0.1", 22));
+    PodStandIn.running(DB.jdbi(), created.id(), "127.0.0.1", 22);
     return created;
-  }
-
-  /** What the processor does once the pod runs. */
-  static void activate(UUID id) {
-    DB.jdbi()
-        .useHandle(
-            h ->
-                h.createUpdate(
-                        "update reservations set status = 'ACTIVE', started_at = now(),"
-                            + " expires_at = now() + interval '1 hour', version = version + 1"
-                            + " where id = :id")
-                    .bind("id", id)
-                    .execute());
   }
 
   static URI tunnelUri(Reservation r, String query) {
@@ -478,13 +464,11 @@ class SshAccessIT {
     assertThat(error(plain, 409, ErrorCode.INVALID_STATE).message()).contains("PENDING");
 
     // ACTIVE, but nothing listens where the processor said the pod is
-    activate(pending.id());
     int closedPort;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = s.getLocalPort();
     }
-    int dead = closedPort;
-    DB.jdbi().useExtension(PodEndpointDao.class, d -> d.record(pending.id(), 0, "127.0.0.1", dead));
+    PodStandIn.running(DB.jdbi(), pending.id(), "127.0.0.1", closedPort);
     assertThat(refusedWith(tunnelUri(pending, ""), kate)).isEqualTo(503);
     assertThatThrownBy(() -> open(tunnelUri(pending, ""), kate, new Collector()))
         .hasCauseInstanceOf(WebSocketHandshakeException.class);

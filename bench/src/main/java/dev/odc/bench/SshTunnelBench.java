@@ -2,16 +2,13 @@ package dev.odc.bench;
 
 import dev.odc.api.ApiConfiguration;
 import dev.odc.core.Json;
-import dev.odc.database.PodEndpointDao;
 import dev.odc.testing.ssh.LoopbackSshd;
+import dev.odc.testing.ssh.PodStandIn;
 import io.dropwizard.testing.DropwizardTestSupport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,22 +48,14 @@ final class SshTunnelBench {
       String base = "http://127.0.0.1:" + api.getLocalPort();
       String token = env.issuer().token("sshuser");
       String created =
-          post(
+          CliBench.post(
+              HttpClient.newHttpClient(),
               base + "/v1/reservations",
               token,
-              "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"name\":\"ssh-bench\",\"disk\":\"none\"}");
+              "{\"gpuType\":\"h100\",\"gpuCount\":1,\"hours\":1,\"name\":\"ssh-bench\",\"disk\":\"none\"}",
+              202);
       UUID id = UUID.fromString(Json.newMapper().readTree(created).path("id").asText());
-      // what the processor does once the pod runs
-      db.jdbi()
-          .useHandle(
-              h ->
-                  h.createUpdate(
-                          "update reservations set status = 'ACTIVE', started_at = now(),"
-                              + " expires_at = now() + interval '1 hour', version = version + 1"
-                              + " where id = :id")
-                      .bind("id", id)
-                      .execute());
-      db.jdbi().useExtension(PodEndpointDao.class, d -> d.record(id, 0, "127.0.0.1", sshd.port()));
+      PodStandIn.running(db.jdbi(), id, "127.0.0.1", sshd.port());
 
       String alias = "odc-" + id.toString().substring(0, 8);
       Path knownHosts = sshd.knownHosts(alias, "[127.0.0.1]:" + sshd.port());
@@ -207,23 +196,6 @@ final class SshTunnelBench {
     List<String> c = new ArrayList<>(command);
     c.add(remote);
     return c;
-  }
-
-  private static String post(String url, String token, String body)
-      throws IOException, InterruptedException {
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(url))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 202) {
-      throw new IOException(url + " answered " + response.statusCode() + ": " + response.body());
-    }
-    return response.body();
   }
 
   /** One ssh session running {@link #SERVER_LOOP}: ask for N bytes, time until they arrived. */

@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -33,23 +32,13 @@ final class PortForwardCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
-  @Parameters(
-      index = "0",
-      paramLabel = "ID",
-      description = "Reservation id or its first 8 characters.")
-  String id;
+  @Mixin ServerTarget target;
 
   @Parameters(
       index = "1",
       paramLabel = "LOCAL[:REMOTE]",
       description = "Local port (0: any free one) and the server's port (default: the same).")
   String ports;
-
-  @Option(
-      names = "--node",
-      paramLabel = "N",
-      description = "Node of a multi-node reservation, from 0 (default 0).")
-  int node;
 
   @Override
   public Integer call() throws IOException {
@@ -70,7 +59,7 @@ final class PortForwardCommand implements Callable<Integer> {
         || (local == 0 && !ports.contains(":"))) {
       throw CliException.usage("ports must be 1-65535 (LOCAL may be 0 when REMOTE is given)");
     }
-    Reservation r = SshCommand.active(s, id);
+    Reservation r = SshCommand.active(s, target.id);
     String full = r.id().toString();
     AtomicReference<CliException> fatal = new AtomicReference<>();
     try (ServerSocket server = new ServerSocket()) {
@@ -83,7 +72,7 @@ final class PortForwardCommand implements Callable<Integer> {
                   + remote
                   + " of "
                   + r.shortId()
-                  + (node == 0 ? "" : " node " + node)
+                  + (target.node == 0 ? "" : " node " + target.node)
                   + " (Ctrl-C stops).");
       s.out().flush();
       while (fatal.get() == null) {
@@ -112,7 +101,7 @@ final class PortForwardCommand implements Callable<Integer> {
     try (connection) {
       connection.setTcpNoDelay(true);
       try (TunnelClient tunnel =
-          TunnelClient.open(s, reservation, node, remote, connection.getOutputStream())) {
+          TunnelClient.open(s, reservation, target.node, remote, connection.getOutputStream())) {
         Thread.ofVirtual().start(() -> sendQuietly(tunnel, connection));
         TunnelClient.Close close = tunnel.awaitClose();
         if (close.code() == 4001) {

@@ -33,23 +33,13 @@ final class SshCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
-  @Parameters(
-      index = "0",
-      paramLabel = "ID",
-      description = "Reservation id or its first 8 characters.")
-  String id;
+  @Mixin ServerTarget target;
 
   @Parameters(
       index = "1..*",
       paramLabel = "COMMAND",
       description = "A command to run instead of a shell (put it after --).")
   List<String> command = new ArrayList<>();
-
-  @Option(
-      names = "--node",
-      paramLabel = "N",
-      description = "Node of a multi-node reservation, from 0 (default 0).")
-  int node;
 
   @Option(
       names = {"-l", "--user"},
@@ -72,13 +62,13 @@ final class SshCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Session s = Session.of(spec, common);
-    Reservation r = active(s, id);
+    Reservation r = active(s, target.id);
     List<String> argv = new ArrayList<>();
     argv.add(s.root().env().getOrDefault("GPU_DEV_SSH", "ssh"));
     argv.add("-o");
-    argv.add("ProxyCommand=" + proxyCommand(s, r, node));
+    argv.add("ProxyCommand=" + proxyCommand(s, r, target.node));
     argv.add("-o");
-    argv.add("HostKeyAlias=" + hostAlias(r, node));
+    argv.add("HostKeyAlias=" + hostAlias(r, target.node));
     argv.add("-o");
     argv.add("ServerAliveInterval=30");
     if (identity != null) {
@@ -89,7 +79,7 @@ final class SshCommand implements Callable<Integer> {
       argv.add("-o");
       argv.add(option);
     }
-    argv.add(user + "@" + hostAlias(r, node));
+    argv.add(user + "@" + hostAlias(r, target.node));
     argv.addAll(command);
     ProcessBuilder pb = new ProcessBuilder(argv).inheritIO();
     // the tunnel the ssh starts reads the same settings and login as this command

@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -29,17 +28,7 @@ final class TunnelCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin CommonOptions common;
 
-  @Parameters(
-      index = "0",
-      paramLabel = "ID",
-      description = "Reservation id or its first 8 characters.")
-  String id;
-
-  @Option(
-      names = "--node",
-      paramLabel = "N",
-      description = "Node of a multi-node reservation, from 0 (default 0).")
-  int node;
+  @Mixin ServerTarget target;
 
   @Option(
       names = "--port",
@@ -51,7 +40,7 @@ final class TunnelCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Session s = Session.of(spec, common);
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
-    TunnelClient tunnel = TunnelClient.open(s, id, node, port, stdout);
+    TunnelClient tunnel = TunnelClient.open(s, target.id, target.node, port, stdout);
     Thread sender =
         Thread.ofPlatform().name("tunnel-stdin").daemon().start(() -> pump(tunnel, System.in, s));
     TunnelClient.Close close = tunnel.awaitClose();
@@ -63,7 +52,7 @@ final class TunnelCommand implements Callable<Integer> {
     throw new CliException(
         ExitCodes.ERROR,
         "the tunnel to "
-            + id
+            + target.id
             + " closed"
             + (close.reason().isBlank() ? "" : ": " + close.reason()));
   }

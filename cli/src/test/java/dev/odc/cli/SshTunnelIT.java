@@ -9,10 +9,10 @@ import com.sun.net.httpserver.HttpServer;
 import dev.odc.api.ApiApplication;
 import dev.odc.api.ApiConfiguration;
 import dev.odc.core.Json;
-import dev.odc.database.PodEndpointDao;
 import dev.odc.database.SshKeyDao;
 import dev.odc.database.testing.PostgresExtension;
 import dev.odc.testing.ssh.LoopbackSshd;
+import dev.odc.testing.ssh.PodStandIn;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.ResourceHelpers;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -28,7 +28,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,8 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(DropwizardExtensionsSupport.class)
 class SshTunnelIT {
   private static final ObjectMapper JSON = Json.newMapper();
-  static final PostgresExtension DB = cleanDatabase();
-  static final MockOAuth2Server OIDC = startedOidc();
+  static final PostgresExtension DB = ApiTestServers.cleanDatabase();
+  static final MockOAuth2Server OIDC = ApiTestServers.startedOidc();
   static final HttpServer JUPYTER = jupyterStandIn();
 
   static final DropwizardAppExtension<ApiConfiguration> APP =
@@ -74,22 +73,6 @@ class SshTunnelIT {
 
   @TempDir static Path dir;
   static LoopbackSshd sshd;
-
-  private static PostgresExtension cleanDatabase() {
-    PostgresExtension db = new PostgresExtension();
-    try {
-      db.clean();
-    } catch (SQLException e) {
-      throw new IllegalStateException("test database cannot be cleaned", e);
-    }
-    return db;
-  }
-
-  private static MockOAuth2Server startedOidc() {
-    MockOAuth2Server server = new MockOAuth2Server();
-    server.start();
-    return server;
-  }
 
   /** An HTTP server on loopback standing in for Jupyter in the pod. */
   private static HttpServer jupyterStandIn() {
@@ -215,17 +198,7 @@ class SshTunnelIT {
         cli(env).run("reserve", "-g", "1", "-t", "t4", "-n", name, "--no-wait", "-o", "json");
     assertThat(reserve.exitCode()).as(reserve.toString()).isZero();
     String id = JSON.readTree(reserve.out()).path("id").asText();
-    UUID uuid = UUID.fromString(id);
-    DB.jdbi()
-        .useHandle(
-            h ->
-                h.createUpdate(
-                        "update reservations set status = 'ACTIVE', started_at = now(),"
-                            + " expires_at = now() + interval '1 hour', version = version + 1"
-                            + " where id = :id")
-                    .bind("id", uuid)
-                    .execute());
-    DB.jdbi().useExtension(PodEndpointDao.class, d -> d.record(uuid, 0, "127.0.0.1", sshd.port()));
+    PodStandIn.running(DB.jdbi(), UUID.fromString(id), "127.0.0.1", sshd.port());
     return id;
   }
 
