@@ -34,6 +34,7 @@ import dev.odc.api.service.AuditService;
 import dev.odc.api.service.DiskService;
 import dev.odc.api.service.ReservationService;
 import dev.odc.api.ssh.SshAccess;
+import dev.odc.api.ssh.TunnelTargets;
 import dev.odc.core.service.ServiceApplication;
 import dev.odc.database.Database;
 import dev.odc.database.GpuTypeDao;
@@ -62,6 +63,7 @@ import org.slf4j.LoggerFactory;
 public class ApiApplication extends ServiceApplication<ApiConfiguration> {
   private static final Logger log = LoggerFactory.getLogger(ApiApplication.class);
   private final Clock clock;
+  private final TunnelTargets tunnelTargets;
 
   public ApiApplication() {
     this(Clock.systemUTC());
@@ -69,7 +71,17 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
 
   /** With another clock, for tests of expiry and TTLs. */
   public ApiApplication(Clock clock) {
+    this(clock, null);
+  }
+
+  /**
+   * With where the SSH tunnel connects, for the sandbox, whose "pods" are processes on loopback.
+   *
+   * @param tunnelTargets null for the addresses the processor records
+   */
+  public ApiApplication(Clock clock, TunnelTargets tunnelTargets) {
     this.clock = clock;
+    this.tunnelTargets = tunnelTargets;
   }
 
   public static void main(String[] args) throws Exception {
@@ -160,7 +172,8 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
     environment.jersey().register(new MeResource(jdbi, config.getLimits()));
     environment.jersey().register(new AvailabilityResource(jdbi, config.isSimulatedCluster()));
     environment.jersey().register(new OpenApiResource());
-    SshAccess.install(environment, config.getSsh(), jdbi, authenticator, reservations, clock);
+    SshAccess.install(
+        environment, config.getSsh(), jdbi, authenticator, reservations, tunnelTargets, clock);
 
     environment.healthChecks().register("queue", new QueueHealthCheck(jdbi));
     servePrometheus(environment);

@@ -44,8 +44,9 @@ final class SshCommand implements Callable<Integer> {
   @Option(
       names = {"-l", "--user"},
       paramLabel = "USER",
-      description = "Account on the server (default: " + DEFAULT_USER + ").")
-  String user = DEFAULT_USER;
+      description =
+          "Account on the server (default: `config set ssh.user`, else " + DEFAULT_USER + ").")
+  String user;
 
   @Option(
       names = {"-i", "--identity"},
@@ -79,7 +80,7 @@ final class SshCommand implements Callable<Integer> {
       argv.add("-o");
       argv.add(option);
     }
-    argv.add(user + "@" + hostAlias(r, target.node));
+    argv.add(user(s, user) + "@" + hostAlias(r, target.node));
     argv.addAll(command);
     ProcessBuilder pb = new ProcessBuilder(argv).inheritIO();
     // the tunnel the ssh starts reads the same settings and login as this command
@@ -92,6 +93,11 @@ final class SshCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
       return ExitCodes.ERROR;
     }
+  }
+
+  /** The account: the flag, else {@code config set ssh.user}, else {@value #DEFAULT_USER}. */
+  static String user(Session s, String flag) {
+    return flag != null ? flag : s.config().setting("ssh.user").orElse(DEFAULT_USER);
   }
 
   /** The ProxyCommand that carries ssh's connection to node {@code node} of {@code r}. */

@@ -52,8 +52,11 @@ final class SshConfigCommand implements Callable<Integer> {
   @Option(
       names = {"-l", "--user"},
       paramLabel = "USER",
-      description = "Account on the servers (default: " + SshCommand.DEFAULT_USER + ").")
-  String user = SshCommand.DEFAULT_USER;
+      description =
+          "Account on the servers (default: `config set ssh.user`, else "
+              + SshCommand.DEFAULT_USER
+              + ").")
+  String user;
 
   @Override
   public Integer call() throws IOException {
@@ -110,7 +113,7 @@ final class SshConfigCommand implements Callable<Integer> {
         sb.append("Host ").append(String.join(" ", names)).append('\n');
         sb.append("  HostName ").append(SshCommand.hostAlias(r, node)).append('\n');
         sb.append("  HostKeyAlias ").append(SshCommand.hostAlias(r, node)).append('\n');
-        sb.append("  User ").append(user).append('\n');
+        sb.append("  User ").append(SshCommand.user(s, user)).append('\n');
         sb.append("  ProxyCommand ").append(SshCommand.proxyCommand(s, r, node)).append('\n');
         sb.append("  ServerAliveInterval 30\n");
       }

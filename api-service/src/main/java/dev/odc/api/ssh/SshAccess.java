@@ -21,12 +21,16 @@ public final class SshAccess {
 
   private SshAccess() {}
 
+  /**
+   * @param targets where tunnels connect; null for the pod addresses the processor records
+   */
   public static void install(
       Environment environment,
       SshConfig config,
       Jdbi jdbi,
       Authenticator<String, OdcPrincipal> authenticator,
       ReservationService reservations,
+      TunnelTargets targets,
       Clock clock) {
     environment
         .jersey()
@@ -51,7 +55,7 @@ public final class SshAccess {
             new TunnelFilter(
                 authenticator,
                 reservations,
-                new RecordedTunnelTargets(jdbi),
+                targets != null ? targets : new RecordedTunnelTargets(jdbi),
                 tunnels,
                 config.ports(),
                 Duration.ofMillis(config.tunnelConnectTimeout.toMilliseconds()),

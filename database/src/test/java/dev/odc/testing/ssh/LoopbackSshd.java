@@ -50,6 +50,16 @@ public final class LoopbackSshd implements AutoCloseable {
 
   /** Starts a server with its files (host key, config, authorized_keys) in {@code dir}. */
   public static LoopbackSshd start(Path dir) throws IOException, InterruptedException {
+    return start(dir, null);
+  }
+
+  /**
+   * Starts a server whose sessions run in {@code home} (with {@code HOME} set to it) instead of the
+   * user's own home directory: a stand-in for a dev server's home volume.
+   *
+   * @param home null for the user's home directory
+   */
+  public static LoopbackSshd start(Path dir, Path home) throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path hostKey = dir.resolve("host_ed25519");
     if (!Files.exists(hostKey)) {
@@ -97,6 +107,7 @@ public final class LoopbackSshd implements AutoCloseable {
               "PrintMotd no",
               "LogLevel VERBOSE",
               "Subsystem sftp internal-sftp",
+              home == null ? "" : sessionsIn(home),
               ""));
       Process process =
           new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toAbsolutePath().toString())
@@ -110,6 +121,22 @@ public final class LoopbackSshd implements AutoCloseable {
       last = new IOException("sshd did not start on port " + port + ": " + sshd.log());
     }
     throw last;
+  }
+
+  /** sshd starts sessions in the passwd home; these lines move them to {@code home}. */
+  private static String sessionsIn(Path home) throws IOException {
+    Files.createDirectories(home);
+    String h = home.toAbsolutePath().toString();
+    if (!h.matches("[A-Za-z0-9_./-]+")) {
+      throw new IOException("home " + h + " must be a plain path (letters, digits, . _ / -)");
+    }
+    return String.join(
+        "\n",
+        "SetEnv HOME=" + h,
+        "ForceCommand cd "
+            + h
+            + " && if [ -n \"$SSH_ORIGINAL_COMMAND\" ]; then exec /bin/sh -c"
+            + " \"$SSH_ORIGINAL_COMMAND\"; else exec \"${SHELL:-/bin/sh}\" -l; fi");
   }
 
   private boolean awaitListening() throws InterruptedException {
