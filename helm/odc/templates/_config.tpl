@@ -80,14 +80,13 @@ migrateOnStart: {{ not .Values.migrations.enabled }}
 {{ include "odc.config.database" (dict "maxSize" (add $workers 4)) }}
 workerThreads: {{ $workers }}
 kubernetes:
+  # the one namespace setting of the processor: pods, services, claims and snapshots live here
   namespace: {{ .Values.namespaces.reservations }}
 storage:
-  namespace: {{ .Values.namespaces.reservations }}
   storageClass: {{ .Values.storage.storageClassName }}
   volumeSnapshotClass: {{ .Values.storage.volumeSnapshotClassName }}
   defaultSizeGb: {{ .Values.limits.defaultDiskSizeGb }}
 gpuTypeLabel: {{ .Values.gpuNodeLabelKey }}
-namespace: {{ .Values.namespaces.reservations }}
 # Queue leases are held per replica: the pod name identifies the holder.
 workerId: ${ODC_POD_NAME}
 defaultImage: {{ .Values.reservations.defaultImage | quote }}

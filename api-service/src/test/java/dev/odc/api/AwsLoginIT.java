@@ -11,6 +11,7 @@ import dev.odc.core.api.AwsLoginRequest;
 import dev.odc.core.api.ErrorResponse;
 import dev.odc.core.api.Me;
 import dev.odc.database.testing.PostgresExtension;
+import dev.odc.testing.MotoServer;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import jakarta.ws.rs.client.Client;
@@ -39,11 +40,10 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * endpoint and issues an API key for the ARN STS answers with.
  */
 class AwsLoginIT {
-  static final int STS_PORT = MotoServer.freePort();
-  static final Process MOTO = MotoServer.start(STS_PORT);
+  static final MotoServer MOTO = MotoServer.start();
   static final PostgresExtension DB = TestServers.cleanDatabase();
   static final MockOAuth2Server OIDC = TestServers.startedOidc();
-  static final String STS = "http://127.0.0.1:" + STS_PORT + "/";
+  static final String STS = MOTO.endpoint() + "/";
 
   @RegisterExtension
   static final DropwizardAppExtension<ApiConfiguration> APP =
@@ -56,7 +56,7 @@ class AwsLoginIT {
   static void stop() {
     CLIENT.close();
     OIDC.shutdown();
-    MOTO.destroy();
+    MOTO.close();
   }
 
   /** What the CLI does: sign GetCallerIdentity for the STS endpoint, send only the signature. */

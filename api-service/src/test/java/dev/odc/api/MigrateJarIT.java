@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.odc.database.testing.PostgresExtension;
-import dev.odc.database.testing.ServiceJar;
+import dev.odc.testing.ServiceJar;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,27 +149,8 @@ class MigrateJarIT {
 
   /** The keys helm/odc/templates/_config.tpl renders for the api-service (default values). */
   private static String chartLikeConfig(String extra) {
-    return """
-        server:
-          applicationConnectors:
-            - type: http
-              port: 8080
-          adminConnectors:
-            - type: http
-              port: 8081
-        logging:
-          level: INFO
-          loggers:
-            dev.odc: INFO
-        database:
-          driverClass: org.postgresql.Driver
-          url: ${ODC_DATABASE_URL}
-          user: ${ODC_DATABASE_USER}
-          password: ${ODC_DATABASE_PASSWORD}
-          minSize: 2
-          initialSize: 2
-          maxSize: 16
-          validationQuery: "/* odc health */ select 1"
+    return ServiceJar.chartConfigHead(8080, 8081, 16)
+        + """
         oidc:
           enabled: true
           issuer: "https://keycloak.example.com/realms/odc"

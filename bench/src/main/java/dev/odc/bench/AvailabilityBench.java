@@ -1,5 +1,6 @@
 package dev.odc.bench;
 
+import dev.odc.core.Labels;
 import dev.odc.core.ReservationStatus;
 import dev.odc.cronjobs.availability.AvailabilityCalculator;
 import dev.odc.cronjobs.availability.AvailabilityCalculator.GpuTypeSpec;
@@ -22,7 +23,7 @@ import java.util.Map;
  * the informer cache holds them (conversion through {@link ClusterView} included).
  */
 final class AvailabilityBench {
-  private static final String LABEL = "odc.dev/gpu-type";
+  private static final String LABEL = Labels.DEFAULT_GPU_TYPE;
 
   private AvailabilityBench() {}
 
@@ -43,7 +44,7 @@ final class AvailabilityBench {
               .endSpec()
               .withNewStatus()
               .withAllocatable(
-                  Map.of("nvidia.com/gpu", new Quantity("8"), "cpu", new Quantity("192")))
+                  Map.of(Labels.GPU_RESOURCE, new Quantity("8"), "cpu", new Quantity("192")))
               .addNewCondition()
               .withType("Ready")
               .withStatus("True")
@@ -62,7 +63,7 @@ final class AvailabilityBench {
                 .addNewContainer()
                 .withName("dev")
                 .withNewResources()
-                .withLimits(Map.of("nvidia.com/gpu", new Quantity(p % 3 == 0 ? "1" : "0")))
+                .withLimits(Map.of(Labels.GPU_RESOURCE, new Quantity(p % 3 == 0 ? "1" : "0")))
                 .withRequests(Map.of("cpu", new Quantity("4")))
                 .endResources()
                 .endContainer()
@@ -141,7 +142,7 @@ final class AvailabilityBench {
     long total = 0;
     for (Pod pod : pods) {
       for (var c : pod.getSpec().getContainers()) {
-        Quantity q = c.getResources().getLimits().get("nvidia.com/gpu");
+        Quantity q = c.getResources().getLimits().get(Labels.GPU_RESOURCE);
         if (q != null) {
           total += q.getNumericalAmount().intValue();
         }

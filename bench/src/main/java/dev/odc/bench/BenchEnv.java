@@ -5,21 +5,18 @@ import dev.odc.api.ApiApplication;
 import dev.odc.api.ApiConfiguration;
 import dev.odc.database.Database;
 import dev.odc.database.GpuTypeDao;
-import dev.odc.providers.kubernetes.sim.ClusterSimulator;
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.sim.ClusterSimulator;
+import dev.odc.testing.sim.CrudApiServer;
+import dev.odc.testing.sim.NodePool;
 import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.db.ManagedDataSource;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,7 +25,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 
@@ -91,14 +87,7 @@ final class BenchEnv implements AutoCloseable {
 
   synchronized KubernetesClient kubernetes() throws IOException {
     if (k8s == null) {
-      k8sServer =
-          new KubernetesMockServer(
-              new Context(),
-              new MockWebServer(),
-              new HashMap<>(),
-              new KubernetesCrudDispatcher(),
-              false);
-      k8sServer.init(InetAddress.getLoopbackAddress(), 0);
+      k8sServer = CrudApiServer.start(0);
       k8s = k8sServer.createClient();
     }
     return k8s;

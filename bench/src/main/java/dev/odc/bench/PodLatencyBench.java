@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odc.api.ApiConfiguration;
 import dev.odc.core.Json;
-import dev.odc.processor.Names;
+import dev.odc.core.Labels;
 import dev.odc.processor.Processor;
 import dev.odc.processor.ProcessorSettings;
 import dev.odc.processor.SshKeySource;
@@ -74,7 +74,7 @@ final class PodLatencyBench {
     Map<String, Long> podSeen = new ConcurrentHashMap<>();
     Map<String, Long> accepted = new ConcurrentHashMap<>();
     SharedIndexInformer<Pod> informer =
-        client.pods().inNamespace(NS).inform(handler(podSeen, Names.RESERVATION_LABEL));
+        client.pods().inNamespace(NS).inform(handler(podSeen, Labels.RESERVATION_ID));
     env.closeAtEnd(informer);
     DropwizardTestSupport<ApiConfiguration> api = env.startApi(db);
     Processor processor =

@@ -1,5 +1,6 @@
 package dev.odc.bench;
 
+import dev.odc.core.Labels;
 import dev.odc.core.User;
 import dev.odc.database.NewReservation;
 import dev.odc.database.Reservations;
@@ -215,7 +216,7 @@ final class ProcessorBench {
                   .withName("dev")
                   .withImage("img")
                   .withNewResources()
-                  .withLimits(Map.of("nvidia.com/gpu", new Quantity("1")))
+                  .withLimits(Map.of(Labels.GPU_RESOURCE, new Quantity("1")))
                   .endResources()
                   .endContainer()
                   .withNodeSelector(Map.of("odc.dev/bench", "none"))

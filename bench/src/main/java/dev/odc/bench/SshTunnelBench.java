@@ -2,8 +2,8 @@ package dev.odc.bench;
 
 import dev.odc.api.ApiConfiguration;
 import dev.odc.core.Json;
+import dev.odc.database.testing.PodStandIn;
 import dev.odc.testing.ssh.LoopbackSshd;
-import dev.odc.testing.ssh.PodStandIn;
 import io.dropwizard.testing.DropwizardTestSupport;
 import java.io.IOException;
 import java.io.InputStream;

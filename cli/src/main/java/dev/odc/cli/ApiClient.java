@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  * <p>It uses {@link HttpURLConnection} rather than {@code java.net.http.HttpClient}: a command
  * makes one or a few requests and exits, and building an {@code HttpClient} initializes the default
  * TLS context (even for {@code http://}) and starts its selector thread, which cost more than the
- * request itself (issue 10, figure 7). Redirects are not followed and no proxy is used, as before.
+ * request itself. Redirects are not followed and no proxy is used.
  */
 public final class ApiClient {
   static final int CONNECT_TIMEOUT_MILLIS = 10_000;
@@ -138,9 +138,8 @@ public final class ApiClient {
   /**
    * Writes every item of a listing (following cursors) as one indented JSON array, each item as the
    * API sent it: what {@code -o json} prints. It streams with Jackson's core parser and generator
-   * only, so no {@code ObjectMapper} is created (its set-up costs more than the request, issue 10
-   * figure 7); the layout is the mapper's default pretty printer's, the same as {@link
-   * Session#printJson}.
+   * only, so no {@code ObjectMapper} is created (its set-up costs more than the request); the
+   * layout is the mapper's default pretty printer's, the same as {@link Session#printJson}.
    */
   public void writeAllItems(String path, PrintWriter out) {
     StringWriter buffer = new StringWriter();

@@ -59,7 +59,7 @@ final class ListCommand implements Callable<Integer> {
           String path = "/v1/reservations" + ApiClient.query(q);
           if (common.json()) {
             // The API's JSON as it came: binding it to records only to write it back costs more
-            // than the rest of the command (issue 10, figure 7).
+            // than the rest of the command.
             s.api().writeAllItems(path, s.out());
           } else {
             Reservations.table(s.out(), s.api().listAll(path, Reservation.class, 0), all);

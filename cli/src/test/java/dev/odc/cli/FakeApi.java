@@ -44,8 +44,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * A stateful stand-in for api-service speaking its HTTP contract (issue 3): the endpoints, the JSON
- * shapes from core and the error shape. Bearer tokens are API keys it issued, the fixed {@link
+ * A stateful stand-in for api-service speaking its HTTP contract: the endpoints, the JSON shapes
+ * from core and the error shape. Bearer tokens are API keys it issued, the fixed {@link
  * #STATIC_TOKEN}, or whatever {@code tokenVerifier} (an OIDC check) accepts.
  */
 final class FakeApi implements AutoCloseable {

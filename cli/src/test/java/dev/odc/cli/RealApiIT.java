@@ -8,6 +8,7 @@ import dev.odc.api.ApiApplication;
 import dev.odc.api.ApiConfiguration;
 import dev.odc.core.Json;
 import dev.odc.database.testing.PostgresExtension;
+import dev.odc.testing.MotoServer;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.ResourceHelpers;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -34,7 +35,7 @@ class RealApiIT {
   private static final ObjectMapper JSON = Json.newMapper();
   static final PostgresExtension DB = ApiTestServers.cleanDatabase();
   static final MockOAuth2Server OIDC = ApiTestServers.startedOidc();
-  static final MotoServer MOTO = MotoServer.start().orElse(null);
+  static final MotoServer MOTO = MotoServer.startIfInstalled().orElse(null);
 
   static final DropwizardAppExtension<ApiConfiguration> APP =
       new DropwizardAppExtension<>(
@@ -45,7 +46,7 @@ class RealApiIT {
           ConfigOverride.config("database.password", DB::password),
           ConfigOverride.config("oidc.issuer", () -> OIDC.issuerUrl("default").toString()),
           ConfigOverride.config(
-              "aws.stsEndpoint", MOTO == null ? "http://127.0.0.1:1/" : MOTO.endpoint()));
+              "aws.stsEndpoint", MOTO == null ? "http://127.0.0.1:1/" : MOTO.endpoint() + "/"));
 
   @TempDir Path home;
   private CliRunner cli;

@@ -63,6 +63,38 @@ public record Reservation(
   }
 
   /** The first 8 characters of the id, which the CLI shows and accepts. */
+  /** This reservation with another queue position and estimated start (null: none). */
+  public Reservation withQueue(Integer position, Instant eta) {
+    return new Reservation(
+        id,
+        userId,
+        username,
+        name,
+        gpuType,
+        gpuCount,
+        nodeCount,
+        image,
+        hours,
+        diskName,
+        labels,
+        status,
+        failureReason,
+        position,
+        eta,
+        namespace,
+        podName,
+        nodeName,
+        sshHost,
+        sshPort,
+        createdAt,
+        startedAt,
+        expiresAt,
+        endedAt,
+        warningsSent,
+        statusHistory,
+        version);
+  }
+
   public String shortId() {
     return id.toString().substring(0, 8);
   }

@@ -61,8 +61,7 @@ public class CronjobsApplication extends ServiceApplication<CronjobsConfiguratio
     Jdbi jdbi = Database.jdbi(dataSource);
     Clock clock = Clock.systemUTC();
 
-    KubernetesClientManager kube =
-        new KubernetesClientManager(config.getKubernetes().getMasterUrl());
+    KubernetesClientManager kube = new KubernetesClientManager(config.getKubernetes().build());
     environment.lifecycle().manage(kube);
 
     JobRunRecorder recorder = new JobRunRecorder(jdbi, environment.metrics(), clock);

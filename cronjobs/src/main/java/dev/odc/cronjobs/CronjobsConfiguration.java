@@ -1,8 +1,10 @@
 package dev.odc.cronjobs;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.odc.core.Labels;
 import dev.odc.providers.CloudProviderFactory;
 import dev.odc.providers.StorageFactory;
+import dev.odc.providers.kubernetes.KubernetesClientFactory;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.util.Duration;
@@ -18,21 +20,12 @@ public class CronjobsConfiguration extends Configuration {
 
   @Valid @NotNull @JsonProperty private DataSourceFactory database = new DataSourceFactory();
 
-  /** Kubernetes access: in-cluster service account, or a kubeconfig, or {@code masterUrl}. */
-  public static class Kubernetes {
-    /** Empty: auto-configure (in-cluster or {@code KUBECONFIG}). */
-    @JsonProperty private String masterUrl = "";
-
-    @JsonProperty @NotBlank private String namespace = "odc-reservations";
-    @JsonProperty @NotBlank private String gpuTypeLabel = "odc.dev/gpu-type";
-
-    public String getMasterUrl() {
-      return masterUrl;
-    }
-
-    public String getNamespace() {
-      return namespace;
-    }
+  /**
+   * Kubernetes access, built by the same factory as the processor's (in-cluster service account, a
+   * kubeconfig, or {@code masterUrl}), plus the node label that carries the GPU type.
+   */
+  public static class Kubernetes extends KubernetesClientFactory {
+    @JsonProperty @NotBlank private String gpuTypeLabel = Labels.DEFAULT_GPU_TYPE;
 
     public String getGpuTypeLabel() {
       return gpuTypeLabel;

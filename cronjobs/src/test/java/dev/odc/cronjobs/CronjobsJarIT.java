@@ -3,7 +3,7 @@ package dev.odc.cronjobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.odc.database.testing.PostgresExtension;
-import dev.odc.database.testing.ServiceJar;
+import dev.odc.testing.ServiceJar;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -89,27 +89,8 @@ class CronjobsJarIT {
 
   /** The keys helm/odc/templates/_config.tpl renders for cronjobs, plus the mock API. */
   private static String config(int port, int adminPort, String extra) {
-    return """
-        server:
-          applicationConnectors:
-            - type: http
-              port: %d
-          adminConnectors:
-            - type: http
-              port: %d
-        logging:
-          level: INFO
-          loggers:
-            dev.odc: INFO
-        database:
-          driverClass: org.postgresql.Driver
-          url: ${ODC_DATABASE_URL}
-          user: ${ODC_DATABASE_USER}
-          password: ${ODC_DATABASE_PASSWORD}
-          minSize: 2
-          initialSize: 2
-          maxSize: 8
-          validationQuery: "/* odc health */ select 1"
+    return ServiceJar.chartConfigHead(port, adminPort, 8)
+        + """
         kubernetes:
           namespace: odc-reservations
           gpuTypeLabel: odc.dev/gpu-type
@@ -132,7 +113,7 @@ class CronjobsJarIT {
           clusterCheckin: 15s
           staleAfterIntervals: 3
         """
-            .formatted(port, adminPort, client.getMasterUrl())
+            .formatted(client.getMasterUrl())
         + extra;
   }
 

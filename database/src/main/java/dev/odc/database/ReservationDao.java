@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.sqlobject.SqlObject;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
@@ -140,11 +141,21 @@ public interface ReservationDao extends SqlObject {
     return matches.stream().findFirst();
   }
 
+  default List<Reservation> findByIdPrefixRows(String prefix) {
+    return findByIdPrefixRows(prefix, null);
+  }
+
+  /**
+   * At most two reservations whose id starts with {@code prefix} (lower-case), of one user or of
+   * everyone when {@code userId} is null: two say the prefix is ambiguous.
+   */
   @SqlQuery(
       "select "
           + COLUMNS
-          + " from reservations where id::text like :prefix || '%' order by id limit 2")
-  List<Reservation> findByIdPrefixRows(@Bind("prefix") String prefix);
+          + " from reservations where id::text like :prefix || '%'"
+          + " and (cast(:userId as uuid) is null or user_id = :userId) order by id limit 2")
+  List<Reservation> findByIdPrefixRows(
+      @Bind("prefix") String prefix, @Bind("userId") UUID userIdOrNull);
 
   /**
    * One page of reservations, newest first.
@@ -199,6 +210,50 @@ public interface ReservationDao extends SqlObject {
           + " where user_id = :userId and status in "
           + LIVE)
   int liveGpusOfUser(@Bind("userId") UUID userId);
+
+  /** How many live reservations the user has. */
+  @SqlQuery("select count(*) from reservations where user_id = :userId and status in " + LIVE)
+  int liveCountOfUser(@Bind("userId") UUID userId);
+
+  /**
+   * Live reservations of the user that name the disk: it must not be deleted or lent under them.
+   */
+  @SqlQuery(
+      "select count(*) from reservations where user_id = :userId and disk_name = :name"
+          + " and status in "
+          + LIVE)
+  int liveCountUsingDisk(@Bind("userId") UUID userId, @Bind("name") String diskName);
+
+  /** Renames the disk in the user's waiting reservations, which will still use it. */
+  @SqlUpdate(
+      "update reservations set disk_name = :newName where user_id = :userId"
+          + " and disk_name = :oldName and status in ('PENDING', 'QUEUED')")
+  int renameDiskInWaiting(
+      @Bind("userId") UUID userId,
+      @Bind("oldName") String oldName,
+      @Bind("newName") String newName);
+
+  /** How many waiting (PENDING, QUEUED) reservations of the type were created before this one. */
+  @SqlQuery(
+      "select count(*) from reservations where gpu_type = :gpuType"
+          + " and status in ('PENDING', 'QUEUED') and (created_at, id) < (:createdAt, :id)")
+  int waitingAhead(
+      @Bind("gpuType") String gpuType, @Bind("createdAt") Instant createdAt, @Bind("id") UUID id);
+
+  /** Per GPU type, how many reservations wait for capacity (PENDING, QUEUED). */
+  @SqlQuery(
+      "select gpu_type as gputype, count(*) as waiting from reservations"
+          + " where status in ('PENDING', 'QUEUED') group by gpu_type")
+  @RegisterConstructorMapper(Waiting.class)
+  List<Waiting> waitingByGpuType();
+
+  /** A count of waiting reservations for one GPU type. */
+  record Waiting(String gpuType, int waiting) {}
+
+  /** Reservations in one status, oldest first. */
+  @SqlQuery(
+      "select " + COLUMNS + " from reservations where status = :status order by created_at, id")
+  List<Reservation> listInStatus(@Bind("status") ReservationStatus status);
 
   /** ACTIVE reservations of one GPU type, the soonest to expire first. */
   @SqlQuery(

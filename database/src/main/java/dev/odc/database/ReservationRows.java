@@ -49,7 +49,30 @@ public final class ReservationRows {
       "update reservations set lease_holder = null, lease_expires_at = null"
           + " where id = :id and lease_holder = :holder";
 
+  static final String USAGE =
+      "select (select coalesce(sum(gpu_count * node_count), 0) from reservations"
+          + " where user_id = :userId and status in "
+          + ReservationDao.LIVE
+          + ") as livegpus,"
+          + " (select name from disks where user_id = :userId and name = :diskName"
+          + " and deleted_at is null) as disk";
+
   private ReservationRows() {}
+
+  /** GPUs a user holds or waits for, and whether the user has a live disk of some name. */
+  public record Usage(int liveGpus, Optional<String> disk) {}
+
+  /**
+   * The GPUs held or awaited by the user's live reservations and the user's live disk called {@code
+   * diskName} (empty when there is none), in one round trip.
+   */
+  public static Usage usage(Handle h, UUID userId, String diskName) {
+    return h.createQuery(USAGE)
+        .bind("userId", userId)
+        .bind("diskName", diskName)
+        .map((rs, ctx) -> new Usage(rs.getInt(1), Optional.ofNullable(rs.getString(2))))
+        .one();
+  }
 
   public static Optional<Reservation> findById(Handle h, UUID id) {
     return h.createQuery(BY_ID).bind("id", id).mapTo(Reservation.class).findOne();

@@ -259,7 +259,12 @@ class ReservationsIT {
         .containsExactly(new ReservationMessage(r.id(), ReservationMessage.Action.EXTEND));
     assertThat(audit.query(AuditQuery.all().withAction("reservation.extend"), null, 10).items())
         .singleElement()
-        .satisfies(e -> assertThat(e.details()).containsEntry("additionalHours", 2.0));
+        .satisfies(
+            e ->
+                assertThat(e.details())
+                    .containsEntry("hours", 2.0)
+                    .containsEntry("totalHours", 6.0)
+                    .containsEntry("owner", "alice"));
 
     assertThatThrownBy(() -> reservations.extend(r.id(), -1, "alice"))
         .isInstanceOf(IllegalArgumentException.class);

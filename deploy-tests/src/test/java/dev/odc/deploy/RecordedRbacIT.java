@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.odc.core.Disk;
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
 import dev.odc.core.User;
@@ -25,18 +26,18 @@ import dev.odc.database.NewReservation;
 import dev.odc.database.ReservationDao;
 import dev.odc.database.Reservations;
 import dev.odc.database.pgmq.Pgmq;
-import dev.odc.database.testing.MutableClock;
 import dev.odc.database.testing.PostgresExtension;
 import dev.odc.database.testing.TestData;
 import dev.odc.deploy.Chart.Profile;
 import dev.odc.deploy.RbacTest.Permission;
-import dev.odc.processor.Names;
 import dev.odc.processor.Processor;
 import dev.odc.processor.ProcessorConfiguration;
 import dev.odc.processor.SshKeySource;
+import dev.odc.processor.Step;
 import dev.odc.providers.kubernetes.KubernetesStorageBackend;
-import dev.odc.providers.kubernetes.sim.ClusterSimulator;
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.MutableClock;
+import dev.odc.testing.sim.ClusterSimulator;
+import dev.odc.testing.sim.NodePool;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -91,7 +92,7 @@ class RecordedRbacIT {
           Map.of(
               new Permission("reservations", "", "services", "get"),
               new Unexercised(
-                  "Processor.sshNodePort reads the SSH service from the API server when the"
+                  "ReservationServices.sshNodePort reads the SSH service from the API server when the"
                       + " service informer has not seen it yet; which one answers first is a"
                       + " race, usually won by the informer.",
                   true)),
@@ -138,7 +139,7 @@ class RecordedRbacIT {
             jdbi,
             processorClient.client(),
             new KubernetesStorageBackend(processorClient.client(), processorConfig.getStorage()),
-            processorConfig.settings().withClaimInterval(Duration.ofMillis(500)),
+            processorConfig.settings().withSweepInterval(Duration.ofMillis(500)),
             SshKeySource.of(Map.of("alice", List.of(KEY), "bob", List.of(KEY))),
             null);
     // A second replica of the same service account that dies half-way through a provisioning.
@@ -149,7 +150,12 @@ class RecordedRbacIT {
             new KubernetesStorageBackend(processorClient.client(), processorConfig.getStorage()),
             processorConfig.settings().withWorkerId("doomed"),
             SshKeySource.of(Map.of("bob", List.of(KEY))),
-            null);
+            null,
+            (step, r) -> {
+              if (step == Step.SERVICES) {
+                throw new IllegalStateException("killed before " + step);
+              }
+            });
     MutableClock clock = new MutableClock(Instant.now());
     try {
       User alice = TestData.user(jdbi, "alice");
@@ -160,12 +166,6 @@ class RecordedRbacIT {
       // 0. a replica dies after creating the disk and the owner ConfigMap; the PROVISION message
       // is redelivered and the surviving replica resumes the PREPARING reservation.
       doomed.startWatching();
-      doomed.withStepHook(
-          (step, r) -> {
-            if (step == Processor.Step.SERVICES) {
-              throw new IllegalStateException("killed before " + step);
-            }
-          });
       Reservation crashed = reserve(reservations, bob, "crashed", "h100", 1, 1, "scratch");
       assertThatThrownBy(
               () ->
@@ -256,7 +256,7 @@ class RecordedRbacIT {
                   client
                       .persistentVolumeClaims()
                       .inNamespace(NS)
-                      .withLabel(Names.DISK_LABEL, home.id().toString())
+                      .withLabel(Labels.DISK_ID, home.id().toString())
                       .list()
                       .getItems()
                       .isEmpty());

@@ -78,7 +78,7 @@ class ServiceConfigTest {
             Chart.parse(Chart.template(profile)),
             "odc-reservation-processor");
 
-    assertThat(config.getNamespace()).isEqualTo("odc-reservations");
+    assertThat(config.getKubernetes().getNamespace()).isEqualTo("odc-reservations");
     assertThat(config.getGpuTypeLabel()).isEqualTo("odc.dev/gpu-type");
     assertThat(config.getWorkerId()).isEqualTo(ENV.get("ODC_POD_NAME"));
   }

@@ -1,5 +1,7 @@
 package dev.odc.processor;
 
+import dev.odc.core.Labels;
+import dev.odc.processor.placement.NodeView;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -24,19 +26,6 @@ import java.util.function.Consumer;
  * of the reservations namespace, so their NodePorts are read without a request.
  */
 public final class ClusterCapacity implements AutoCloseable {
-  public static final String GPU = "nvidia.com/gpu";
-  public static final String ZONE_LABEL = "topology.kubernetes.io/zone";
-
-  /** A GPU node as the capacity model sees it. */
-  public record NodeView(
-      String name,
-      String gpuType,
-      String zone,
-      int allocatableGpus,
-      int freeGpus,
-      long cpuMillis,
-      long memoryBytes,
-      String address) {}
 
   private final KubernetesClient client;
   private final String gpuTypeLabel;
@@ -96,7 +85,7 @@ public final class ClusterCapacity implements AutoCloseable {
                     ? List.of(
                         pod.getMetadata().getNamespace()
                             + "/"
-                            + pod.getMetadata().getLabels().get(Names.RESERVATION_LABEL))
+                            + pod.getMetadata().getLabels().get(Labels.RESERVATION_ID))
                     : List.of()));
     pods.addEventHandler(
         new ResourceEventHandler<>() {
@@ -130,7 +119,7 @@ public final class ClusterCapacity implements AutoCloseable {
         client
             .services()
             .inNamespace(serviceNamespace)
-            .withLabel(Names.MANAGED_BY_LABEL, Names.MANAGED_BY)
+            .withLabel(Labels.MANAGED_BY, Labels.ODC)
             .inform(
                 new ResourceEventHandler<>() {
                   @Override
@@ -171,13 +160,13 @@ public final class ClusterCapacity implements AutoCloseable {
         continue;
       }
       Map<String, Quantity> alloc = node.getStatus().getAllocatable();
-      int gpus = amount(alloc, GPU, BigDecimal.ONE).intValue();
+      int gpus = amount(alloc, Labels.GPU_RESOURCE, BigDecimal.ONE).intValue();
       String name = node.getMetadata().getName();
       result.add(
           new NodeView(
               name,
               gpuType,
-              node.getMetadata().getLabels().get(ZONE_LABEL),
+              node.getMetadata().getLabels().get(Labels.ZONE),
               gpus,
               Math.max(0, gpus - used.getOrDefault(name, 0)),
               amount(alloc, "cpu", BigDecimal.valueOf(1000)).longValue(),
@@ -226,10 +215,10 @@ public final class ClusterCapacity implements AutoCloseable {
       }
       Quantity q = null;
       if (c.getResources().getLimits() != null) {
-        q = c.getResources().getLimits().get(GPU);
+        q = c.getResources().getLimits().get(Labels.GPU_RESOURCE);
       }
       if (q == null && c.getResources().getRequests() != null) {
-        q = c.getResources().getRequests().get(GPU);
+        q = c.getResources().getRequests().get(Labels.GPU_RESOURCE);
       }
       if (q != null) {
         total += q.getNumericalAmount().intValue();
@@ -251,8 +240,8 @@ public final class ClusterCapacity implements AutoCloseable {
 
   private static boolean managed(Pod pod) {
     return pod.getMetadata().getLabels() != null
-        && Names.MANAGED_BY.equals(pod.getMetadata().getLabels().get(Names.MANAGED_BY_LABEL))
-        && pod.getMetadata().getLabels().containsKey(Names.RESERVATION_LABEL);
+        && Labels.ODC.equals(pod.getMetadata().getLabels().get(Labels.MANAGED_BY))
+        && pod.getMetadata().getLabels().containsKey(Labels.RESERVATION_ID);
   }
 
   static boolean terminated(Pod pod) {

@@ -7,12 +7,6 @@ import java.util.UUID;
  * finds what the first created instead of creating it again.
  */
 public final class Names {
-  public static final String RESERVATION_LABEL = "odc.dev/reservation-id";
-  public static final String USER_LABEL = "odc.dev/user";
-  public static final String DISK_LABEL = "odc.dev/disk-id";
-  public static final String NODE_INDEX_LABEL = "odc.dev/node-index";
-  public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-  public static final String MANAGED_BY = "odc";
 
   private Names() {}
 

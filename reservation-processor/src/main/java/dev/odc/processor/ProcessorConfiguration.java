@@ -1,10 +1,12 @@
 package dev.odc.processor;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.odc.core.Labels;
 import dev.odc.providers.StorageFactory;
 import dev.odc.providers.kubernetes.KubernetesClientFactory;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.util.Duration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -12,7 +14,6 @@ import jakarta.validation.constraints.NotNull;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -21,19 +22,18 @@ import java.util.Map;
  *
  * <pre>{@code
  * database: { driverClass: org.postgresql.Driver, url: ..., user: ..., password: ... }
- * kubernetes: { namespace: odc-reservations }
+ * kubernetes: { namespace: odc-reservations }   # the one place the namespace is set
  * storage: { storageClass: odc-gp3, volumeSnapshotClass: odc-ebs-snapshots }
  * gpuTypeLabel: odc.dev/gpu-type
- * namespace: odc-reservations
  * workerId: ${WORKER_ID:-}          # default: the host name
- * leaseTtl: PT60S
- * claimInterval: PT10S
- * visibilityTimeout: PT120S
+ * leaseTtl: 60s
+ * sweepInterval: 10s
+ * visibilityTimeout: 120s
  * maxDeliveries: 5
  * defaultImage: registry.example.com/odc/devserver:latest
  * sshPublicKeys: { alice: ["ssh-ed25519 AAAA... alice@laptop"] }
  * sshPublicKeysDirectory: /etc/odc/ssh-keys   # <username>.pub files
- * pendingTimeout: PT10M
+ * pendingTimeout: 10m
  * sharedVolume: efs-sc                        # optional
  * dnsDomain: gpu.example.com                  # optional
  * workerThreads: 8                            # queue messages handled at once
@@ -43,21 +43,20 @@ public class ProcessorConfiguration extends Configuration {
   @Valid @NotNull private DataSourceFactory database = new DataSourceFactory();
   @Valid @NotNull private KubernetesClientFactory kubernetes = new KubernetesClientFactory();
   @Valid @NotNull private StorageFactory storage = new StorageFactory();
-  @NotBlank private String gpuTypeLabel = "odc.dev/gpu-type";
-  @NotBlank private String namespace = "odc-reservations";
+  @NotBlank private String gpuTypeLabel = Labels.DEFAULT_GPU_TYPE;
   private String workerId;
-  @NotNull private Duration leaseTtl = Duration.ofSeconds(60);
-  @NotNull private Duration claimInterval = Duration.ofSeconds(10);
-  @NotNull private Duration visibilityTimeout = Duration.ofSeconds(120);
+  @NotNull private Duration leaseTtl = yaml(ProcessorSettings.DEFAULT_LEASE_TTL);
+  @NotNull private Duration sweepInterval = yaml(ProcessorSettings.DEFAULT_SWEEP_INTERVAL);
+  @NotNull private Duration visibilityTimeout = yaml(ProcessorSettings.DEFAULT_VISIBILITY_TIMEOUT);
 
   @Min(1)
-  private int maxDeliveries = 5;
+  private int maxDeliveries = ProcessorSettings.DEFAULT_MAX_DELIVERIES;
 
-  @NotNull private Duration retryDelay = Duration.ofSeconds(5);
-  @NotBlank private String defaultImage = "registry.example.com/odc/devserver:latest";
+  @NotNull private Duration retryDelay = yaml(ProcessorSettings.DEFAULT_RETRY_DELAY);
+  @NotBlank private String defaultImage = ProcessorSettings.DEFAULT_IMAGE;
   @NotNull private Map<String, List<String>> sshPublicKeys = Map.of();
   private String sshPublicKeysDirectory;
-  @NotNull private Duration pendingTimeout = Duration.ofMinutes(10);
+  @NotNull private Duration pendingTimeout = yaml(ProcessorSettings.DEFAULT_PENDING_TIMEOUT);
   private String sharedVolume;
   private String dnsDomain;
 
@@ -105,16 +104,6 @@ public class ProcessorConfiguration extends Configuration {
   }
 
   @JsonProperty
-  public String getNamespace() {
-    return namespace;
-  }
-
-  @JsonProperty
-  public void setNamespace(String namespace) {
-    this.namespace = namespace;
-  }
-
-  @JsonProperty
   public String getWorkerId() {
     return workerId;
   }
@@ -135,13 +124,13 @@ public class ProcessorConfiguration extends Configuration {
   }
 
   @JsonProperty
-  public Duration getClaimInterval() {
-    return claimInterval;
+  public Duration getSweepInterval() {
+    return sweepInterval;
   }
 
   @JsonProperty
-  public void setClaimInterval(Duration claimInterval) {
-    this.claimInterval = claimInterval;
+  public void setSweepInterval(Duration sweepInterval) {
+    this.sweepInterval = sweepInterval;
   }
 
   @JsonProperty
@@ -247,16 +236,16 @@ public class ProcessorConfiguration extends Configuration {
   /** The settings a {@link Processor} takes; the worker id defaults to the host name. */
   public ProcessorSettings settings() {
     return new ProcessorSettings(
-        namespace,
+        kubernetes.getNamespace(),
         gpuTypeLabel,
         workerId == null || workerId.isBlank() ? hostname() : workerId,
-        leaseTtl,
-        claimInterval,
-        visibilityTimeout,
+        leaseTtl.toJavaDuration(),
+        sweepInterval.toJavaDuration(),
+        visibilityTimeout.toJavaDuration(),
         maxDeliveries,
-        retryDelay,
+        retryDelay.toJavaDuration(),
         defaultImage,
-        pendingTimeout,
+        pendingTimeout.toJavaDuration(),
         storage.getDefaultSizeGb(),
         sharedVolume,
         dnsDomain,
@@ -274,6 +263,11 @@ public class ProcessorConfiguration extends Configuration {
       List<String> keys = configured.keysFor(username);
       return keys.isEmpty() ? directory.keysFor(username) : keys;
     };
+  }
+
+  /** A default of {@link ProcessorSettings} as the YAML duration type. */
+  private static Duration yaml(java.time.Duration value) {
+    return Duration.milliseconds(value.toMillis());
   }
 
   private static String hostname() {

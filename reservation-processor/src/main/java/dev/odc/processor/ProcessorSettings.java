@@ -1,6 +1,9 @@
 package dev.odc.processor;
 
+import dev.odc.core.Labels;
 import dev.odc.database.pgmq.QueueConsumer;
+import dev.odc.providers.StorageFactory;
+import dev.odc.providers.kubernetes.KubernetesClientFactory;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -13,7 +16,7 @@ import java.util.Objects;
  * @param workerId this processor's lease holder id; unique per replica
  * @param leaseTtl how long a lease lasts without renewal; a dead processor's work is taken over
  *     after this
- * @param claimInterval how often expired leases, pending timeouts and the queue are swept
+ * @param sweepInterval how often expired leases, pending timeouts and the queue are swept
  * @param visibilityTimeout queue visibility timeout: a message being handled is hidden this long
  * @param maxDeliveries deliveries before a message is dead-lettered and its reservation FAILED
  * @param retryDelay redelivery delay after a failed handling (whole seconds, at least 1)
@@ -31,7 +34,7 @@ public record ProcessorSettings(
     String gpuTypeLabel,
     String workerId,
     Duration leaseTtl,
-    Duration claimInterval,
+    Duration sweepInterval,
     Duration visibilityTimeout,
     int maxDeliveries,
     Duration retryDelay,
@@ -41,6 +44,18 @@ public record ProcessorSettings(
     String sharedVolumeClass,
     String dnsDomain,
     int workerThreads) {
+  // The defaults, written once: ProcessorConfiguration starts from them and defaults() uses them,
+  // so tests and benchmarks run the production timings unless they set shorter ones themselves.
+  public static final String DEFAULT_NAMESPACE = KubernetesClientFactory.DEFAULT_NAMESPACE;
+  public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(120);
+  public static final int DEFAULT_MAX_DELIVERIES = 5;
+  public static final Duration DEFAULT_RETRY_DELAY = Duration.ofSeconds(5);
+  public static final String DEFAULT_IMAGE = "registry.example.com/odc/devserver:latest";
+  public static final Duration DEFAULT_PENDING_TIMEOUT = Duration.ofMinutes(10);
+  public static final int DEFAULT_DISK_SIZE_GB = StorageFactory.DEFAULT_SIZE_GB;
+
   /** Consumer threads when none are configured. */
   public static final int DEFAULT_WORKER_THREADS = 8;
 
@@ -49,7 +64,7 @@ public record ProcessorSettings(
     notBlank(gpuTypeLabel, "gpuTypeLabel");
     notBlank(workerId, "workerId");
     positive(leaseTtl, "leaseTtl");
-    positive(claimInterval, "claimInterval");
+    positive(sweepInterval, "sweepInterval");
     positive(visibilityTimeout, "visibilityTimeout");
     if (visibilityTimeout.toSeconds() < 1) {
       throw new IllegalArgumentException("visibilityTimeout must be at least 1 second");
@@ -74,23 +89,42 @@ public record ProcessorSettings(
     dnsDomain = blankToNull(dnsDomain);
   }
 
-  /** Defaults for tests and benchmarks: short intervals, the given worker id. */
+  /** The production defaults with the given worker id, for tests and benchmarks. */
   public static ProcessorSettings defaults(String workerId) {
     return new ProcessorSettings(
-        "odc-reservations",
-        "odc.dev/gpu-type",
+        DEFAULT_NAMESPACE,
+        Labels.DEFAULT_GPU_TYPE,
         workerId,
-        Duration.ofSeconds(30),
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(30),
-        5,
-        Duration.ofSeconds(1),
-        "registry.example.com/odc/devserver:latest",
-        Duration.ofMinutes(10),
-        100,
+        DEFAULT_LEASE_TTL,
+        DEFAULT_SWEEP_INTERVAL,
+        DEFAULT_VISIBILITY_TIMEOUT,
+        DEFAULT_MAX_DELIVERIES,
+        DEFAULT_RETRY_DELAY,
+        DEFAULT_IMAGE,
+        DEFAULT_PENDING_TIMEOUT,
+        DEFAULT_DISK_SIZE_GB,
         null,
         null,
         DEFAULT_WORKER_THREADS);
+  }
+
+  /** These settings with another queue visibility timeout and redelivery delay. */
+  public ProcessorSettings withDelivery(Duration visibility, Duration retry) {
+    return new ProcessorSettings(
+        namespace,
+        gpuTypeLabel,
+        workerId,
+        leaseTtl,
+        sweepInterval,
+        visibility,
+        maxDeliveries,
+        retry,
+        defaultImage,
+        pendingTimeout,
+        defaultDiskSizeGb,
+        sharedVolumeClass,
+        dnsDomain,
+        workerThreads);
   }
 
   public ProcessorSettings withWorkerId(String id) {
@@ -99,7 +133,7 @@ public record ProcessorSettings(
         gpuTypeLabel,
         id,
         leaseTtl,
-        claimInterval,
+        sweepInterval,
         visibilityTimeout,
         maxDeliveries,
         retryDelay,
@@ -117,7 +151,7 @@ public record ProcessorSettings(
         gpuTypeLabel,
         workerId,
         leaseTtl,
-        claimInterval,
+        sweepInterval,
         visibilityTimeout,
         deliveries,
         retryDelay,
@@ -135,7 +169,7 @@ public record ProcessorSettings(
         gpuTypeLabel,
         workerId,
         ttl,
-        claimInterval,
+        sweepInterval,
         visibilityTimeout,
         maxDeliveries,
         retryDelay,
@@ -153,7 +187,7 @@ public record ProcessorSettings(
         gpuTypeLabel,
         workerId,
         leaseTtl,
-        claimInterval,
+        sweepInterval,
         visibilityTimeout,
         maxDeliveries,
         retryDelay,
@@ -165,7 +199,7 @@ public record ProcessorSettings(
         workerThreads);
   }
 
-  public ProcessorSettings withClaimInterval(Duration interval) {
+  public ProcessorSettings withSweepInterval(Duration interval) {
     return new ProcessorSettings(
         namespace,
         gpuTypeLabel,
@@ -201,7 +235,7 @@ public record ProcessorSettings(
         gpuTypeLabel,
         workerId,
         leaseTtl,
-        claimInterval,
+        sweepInterval,
         visibilityTimeout,
         maxDeliveries,
         retryDelay,
@@ -219,7 +253,7 @@ public record ProcessorSettings(
         gpuTypeLabel,
         workerId,
         leaseTtl,
-        claimInterval,
+        sweepInterval,
         visibilityTimeout,
         maxDeliveries,
         retryDelay,

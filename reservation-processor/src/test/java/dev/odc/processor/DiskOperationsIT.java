@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.odc.core.Disk;
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
 import dev.odc.core.User;
@@ -19,8 +20,8 @@ import dev.odc.database.testing.TestData;
 import dev.odc.providers.ClaimSpec;
 import dev.odc.providers.StorageFactory;
 import dev.odc.providers.kubernetes.KubernetesStorageBackend;
-import dev.odc.providers.kubernetes.sim.ClusterSimulator;
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.sim.ClusterSimulator;
+import dev.odc.testing.sim.NodePool;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.sql.SQLException;
@@ -76,7 +77,8 @@ class DiskOperationsIT {
   private void startProcessor() {
     ProcessorSettings settings =
         ProcessorSettings.defaults("p1")
-            .withClaimInterval(Duration.ofSeconds(1))
+            .withSweepInterval(Duration.ofSeconds(1))
+            .withDelivery(Duration.ofSeconds(30), Duration.ofSeconds(1))
             .withLeaseTtl(Duration.ofSeconds(3));
     processor =
         new Processor(
@@ -277,8 +279,7 @@ class DiskOperationsIT {
     String claim = Names.claim(id);
     new KubernetesStorageBackend(client, new StorageFactory())
         .ensureClaim(
-            new ClaimSpec(
-                NS, claim, 10, null, null, Map.of(Names.DISK_LABEL, id.toString()), null));
+            new ClaimSpec(NS, claim, 10, null, null, Map.of(Labels.DISK_ID, id.toString()), null));
     Disk disk =
         new Disk(
             id, user.id(), name, 10, null, null, claim, null, null, false, Instant.now(), null);

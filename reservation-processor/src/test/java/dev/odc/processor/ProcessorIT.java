@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.odc.core.Disk;
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
 import dev.odc.core.User;
@@ -18,9 +19,9 @@ import dev.odc.database.testing.PostgresExtension;
 import dev.odc.database.testing.TestData;
 import dev.odc.providers.StorageFactory;
 import dev.odc.providers.kubernetes.KubernetesStorageBackend;
-import dev.odc.providers.kubernetes.sim.ClusterSimulator;
-import dev.odc.providers.kubernetes.sim.NodePool;
-import dev.odc.providers.kubernetes.sim.PodFailure;
+import dev.odc.testing.sim.ClusterSimulator;
+import dev.odc.testing.sim.NodePool;
+import dev.odc.testing.sim.PodFailure;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -98,10 +99,16 @@ class ProcessorIT {
   }
 
   private Processor processor(String workerId, boolean consume, Duration pendingTimeout) {
+    return processor(workerId, consume, pendingTimeout, StepHook.NONE);
+  }
+
+  private Processor processor(
+      String workerId, boolean consume, Duration pendingTimeout, StepHook hook) {
     ProcessorSettings settings =
         ProcessorSettings.defaults(workerId)
-            .withClaimInterval(Duration.ofSeconds(1))
+            .withSweepInterval(Duration.ofSeconds(1))
             .withLeaseTtl(Duration.ofSeconds(3))
+            .withDelivery(Duration.ofSeconds(30), Duration.ofSeconds(1))
             .withPendingTimeout(pendingTimeout);
     Processor p =
         new Processor(
@@ -110,7 +117,8 @@ class ProcessorIT {
             new KubernetesStorageBackend(client, new StorageFactory()),
             settings,
             SshKeySource.of(Map.of("alice", List.of(KEY))),
-            null);
+            null,
+            hook);
     processors.add(p);
     if (consume) {
       p.start();
@@ -141,7 +149,7 @@ class ProcessorIT {
     return client
         .pods()
         .inNamespace(NS)
-        .withLabel(Names.RESERVATION_LABEL, id.toString())
+        .withLabel(Labels.RESERVATION_ID, id.toString())
         .list()
         .getItems();
   }
@@ -184,9 +192,9 @@ class ProcessorIT {
     assertThat(container.getEnv())
         .anyMatch(e -> e.getName().equals("ODC_SSH_AUTHORIZED_KEYS") && e.getValue().contains(KEY));
     assertThat(pod.getMetadata().getLabels())
-        .containsEntry(Names.RESERVATION_LABEL, r.id().toString())
-        .containsEntry(Names.USER_LABEL, "alice")
-        .containsEntry(Names.MANAGED_BY_LABEL, "odc");
+        .containsEntry(Labels.RESERVATION_ID, r.id().toString())
+        .containsEntry(Labels.USER, "alice")
+        .containsEntry(Labels.MANAGED_BY, "odc");
     assertThat(pod.getMetadata().getOwnerReferences())
         .singleElement()
         .satisfies(o -> assertThat(o.getName()).isEqualTo(Names.owner(r.id())));
@@ -195,7 +203,7 @@ class ProcessorIT {
     assertThat(disk.inUseBy()).isEqualTo(r.id());
     PersistentVolumeClaim pvc =
         client.persistentVolumeClaims().inNamespace(NS).withName(disk.pvcName()).get();
-    assertThat(pvc.getMetadata().getLabels()).containsEntry(Names.DISK_LABEL, disk.id().toString());
+    assertThat(pvc.getMetadata().getLabels()).containsEntry(Labels.DISK_ID, disk.id().toString());
 
     Service ssh = client.services().inNamespace(NS).withName(Names.sshService(r.id())).get();
     assertThat(ssh.getSpec().getType()).isEqualTo("NodePort");
@@ -367,16 +375,17 @@ class ProcessorIT {
             jdbi,
             client,
             new KubernetesStorageBackend(client, new StorageFactory()),
-            ProcessorSettings.defaults("p1").withMaxDeliveries(2),
+            ProcessorSettings.defaults("p1")
+                .withDelivery(Duration.ofSeconds(30), Duration.ofSeconds(1))
+                .withMaxDeliveries(2),
             SshKeySource.of(Map.of()),
-            null);
+            null,
+            (step, res) -> {
+              if (step == Step.CLAIM) {
+                throw new IllegalStateException("storage is down");
+              }
+            });
     processors.add(processor);
-    processor.withStepHook(
-        (step, res) -> {
-          if (step == Processor.Step.CLAIM) {
-            throw new IllegalStateException("storage is down");
-          }
-        });
     processor.start();
     User alice = TestData.user(jdbi, "alice");
 
@@ -433,21 +442,18 @@ class ProcessorIT {
     simulate(NodePool.of("h100", 1, 8));
     User alice = TestData.user(jdbi, "alice");
     Processor survivor = null;
-    for (Processor.Step step :
-        List.of(
-            Processor.Step.CAPACITY,
-            Processor.Step.DISK_LOCK,
-            Processor.Step.CLAIM,
-            Processor.Step.OWNER,
-            Processor.Step.SERVICES,
-            Processor.Step.PODS)) {
-      Processor doomed = processor("doomed-" + step, false);
-      doomed.withStepHook(
-          (s, res) -> {
-            if (s == step) {
-              throw new IllegalStateException("killed before " + step);
-            }
-          });
+    for (Step step :
+        List.of(Step.CAPACITY, Step.DISK_LOCK, Step.CLAIM, Step.OWNER, Step.SERVICES, Step.PODS)) {
+      Processor doomed =
+          processor(
+              "doomed-" + step,
+              false,
+              Duration.ofMinutes(10),
+              (s, res) -> {
+                if (s == step) {
+                  throw new IllegalStateException("killed before " + step);
+                }
+              });
       Reservation r =
           reserve(
               alice,
@@ -479,7 +485,7 @@ class ProcessorIT {
             client
                 .services()
                 .inNamespace(NS)
-                .withLabel(Names.RESERVATION_LABEL, r.id().toString())
+                .withLabel(Labels.RESERVATION_ID, r.id().toString())
                 .list()
                 .getItems())
         .hasSize(1);
@@ -487,7 +493,7 @@ class ProcessorIT {
             client
                 .configMaps()
                 .inNamespace(NS)
-                .withLabel(Names.RESERVATION_LABEL, r.id().toString())
+                .withLabel(Labels.RESERVATION_ID, r.id().toString())
                 .list()
                 .getItems())
         .hasSize(1);
@@ -497,7 +503,7 @@ class ProcessorIT {
             client
                 .persistentVolumeClaims()
                 .inNamespace(NS)
-                .withLabel(Names.DISK_LABEL, disk.id().toString())
+                .withLabel(Labels.DISK_ID, disk.id().toString())
                 .list()
                 .getItems())
         .hasSize(1);

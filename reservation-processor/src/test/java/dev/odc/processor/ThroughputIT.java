@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Snapshot;
+import dev.odc.core.Labels;
 import dev.odc.core.ReservationStatus;
 import dev.odc.core.User;
 import dev.odc.database.NewReservation;
@@ -14,8 +15,8 @@ import dev.odc.database.testing.PostgresExtension;
 import dev.odc.database.testing.TestData;
 import dev.odc.providers.StorageFactory;
 import dev.odc.providers.kubernetes.KubernetesStorageBackend;
-import dev.odc.providers.kubernetes.sim.ClusterSimulator;
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.sim.ClusterSimulator;
+import dev.odc.testing.sim.NodePool;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.sql.SQLException;
@@ -87,7 +88,8 @@ class ThroughputIT {
             jdbi,
             client,
             new KubernetesStorageBackend(client, new StorageFactory()),
-            ProcessorSettings.defaults("throughput"),
+            ProcessorSettings.defaults("throughput")
+                .withDelivery(Duration.ofSeconds(30), Duration.ofSeconds(1)),
             SshKeySource.of(Map.of("alice", List.of("ssh-ed25519 AAAAC3Nza alice@laptop"))),
             metrics);
     processor.start(db.dataSource());
@@ -136,7 +138,7 @@ class ThroughputIT {
             client
                 .pods()
                 .inNamespace("odc-reservations")
-                .withLabel(Names.MANAGED_BY_LABEL, Names.MANAGED_BY)
+                .withLabel(Labels.MANAGED_BY, Labels.ODC)
                 .list()
                 .getItems())
         .hasSize(n);

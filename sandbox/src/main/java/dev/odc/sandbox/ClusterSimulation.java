@@ -1,7 +1,7 @@
 package dev.odc.sandbox;
 
-import dev.odc.providers.kubernetes.sim.ClusterSimulator;
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.sim.ClusterSimulator;
+import dev.odc.testing.sim.NodePool;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.odc.sandbox;
 
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.sim.NodePool;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

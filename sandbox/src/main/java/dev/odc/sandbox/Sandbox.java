@@ -2,7 +2,7 @@ package dev.odc.sandbox;
 
 import ch.qos.logback.classic.Level;
 import dev.odc.database.Database;
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.sim.NodePool;
 import io.dropwizard.logging.common.BootstrapLogging;
 import java.io.IOException;
 import java.io.PrintWriter;

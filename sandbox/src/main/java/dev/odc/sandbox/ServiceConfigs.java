@@ -3,7 +3,7 @@ package dev.odc.sandbox;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.sim.NodePool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,12 +60,11 @@ final class ServiceConfigs {
     root.put("logging", logging(s));
     root.put("database", database(s, 6));
     root.put("kubernetes", kubernetes(s));
-    root.put("namespace", s.namespace());
     root.put("workerId", "sandbox");
     // Quick turns, so that a reservation is ACTIVE a few seconds after `gpu-dev reserve`.
-    root.put("claimInterval", "PT2S");
-    root.put("retryDelay", "PT2S");
-    root.put("leaseTtl", "PT30S");
+    root.put("sweepInterval", "2s");
+    root.put("retryDelay", "2s");
+    root.put("leaseTtl", "30s");
     return root;
   }
 

@@ -6,7 +6,7 @@ import dev.odc.api.ApiApplication;
 import dev.odc.api.ssh.TunnelTargets;
 import dev.odc.cronjobs.CronjobsApplication;
 import dev.odc.processor.ProcessorApplication;
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.sim.NodePool;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,18 +2,14 @@ package dev.odc.sandbox;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.sim.CrudApiServer;
+import dev.odc.testing.sim.NodePool;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,14 +50,7 @@ final class SimulatedCluster implements AutoCloseable {
   static SimulatedCluster start(int port, List<NodePool> pools, String namespace, Path kubeconfig)
       throws IOException {
     requireNonNull(pools, "pools is null");
-    KubernetesMockServer server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init(InetAddress.getLoopbackAddress(), port);
+    KubernetesMockServer server = CrudApiServer.start(port);
     KubernetesClient client = server.createClient();
     String masterUrl = "http://127.0.0.1:" + server.getPort();
     ClusterSimulation simulation;

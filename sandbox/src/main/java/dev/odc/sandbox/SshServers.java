@@ -1,6 +1,7 @@
 package dev.odc.sandbox;
 
 import dev.odc.api.ssh.TunnelTargets;
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.database.SshKeyDao;
 import dev.odc.testing.ssh.LoopbackSshd;
@@ -34,8 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SshServers implements TunnelTargets, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SshServers.class);
-  private static final String RESERVATION_LABEL = "odc.dev/reservation-id";
-  private static final String NODE_LABEL = "odc.dev/node-index";
 
   private record Key(UUID reservation, int node) {}
 
@@ -67,7 +66,7 @@ final class SshServers implements TunnelTargets, AutoCloseable {
         client
             .pods()
             .inNamespace(namespace)
-            .withLabel(RESERVATION_LABEL)
+            .withLabel(Labels.RESERVATION_ID)
             .inform(
                 new ResourceEventHandler<>() {
                   @Override
@@ -100,8 +99,8 @@ final class SshServers implements TunnelTargets, AutoCloseable {
     try {
       return Optional.of(
           new Key(
-              UUID.fromString(labels.get(RESERVATION_LABEL)),
-              Integer.parseInt(labels.getOrDefault(NODE_LABEL, "0"))));
+              UUID.fromString(labels.get(Labels.RESERVATION_ID)),
+              Integer.parseInt(labels.getOrDefault(Labels.NODE_INDEX, "0"))));
     } catch (RuntimeException e) {
       return Optional.empty();
     }

@@ -3,7 +3,7 @@ package dev.odc.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.odc.providers.kubernetes.sim.NodePool;
+import dev.odc.testing.sim.NodePool;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

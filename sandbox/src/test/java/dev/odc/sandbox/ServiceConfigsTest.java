@@ -69,8 +69,8 @@ class ServiceConfigsTest {
     ProcessorConfiguration config = load(ProcessorConfiguration.class, file);
     assertThat(config.getKubernetes().getMasterUrl()).isEqualTo("http://127.0.0.1:7082");
     assertThat(config.getKubernetes().getKubeconfig()).isNull();
-    assertThat(config.getNamespace()).isEqualTo("odc-reservations");
-    assertThat(config.getClaimInterval()).hasSeconds(2);
+    assertThat(config.getKubernetes().getNamespace()).isEqualTo("odc-reservations");
+    assertThat(config.getSweepInterval().toSeconds()).isEqualTo(2);
     assertThat(config.getWorkerId()).isEqualTo("sandbox");
   }
 

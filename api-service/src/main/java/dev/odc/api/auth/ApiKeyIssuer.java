@@ -1,12 +1,11 @@
 package dev.odc.api.auth;
 
-import dev.odc.api.db.ApiQueries;
-import dev.odc.api.db.AuditLog;
 import dev.odc.core.ApiKey;
 import dev.odc.core.AuditEvent;
 import dev.odc.core.User;
 import dev.odc.core.api.ApiKeyCreated;
 import dev.odc.database.ApiKeyDao;
+import dev.odc.database.AuditLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,8 +45,8 @@ public class ApiKeyIssuer {
             null,
             null);
     handle.attach(ApiKeyDao.class).insert(metadata, ApiKeys.hash(key));
-    AuditLog.record(
-        handle.attach(ApiQueries.class),
+    AuditLog.append(
+        handle,
         actor,
         "apikey.create",
         "apikey",

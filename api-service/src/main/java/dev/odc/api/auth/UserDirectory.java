@@ -1,12 +1,11 @@
 package dev.odc.api.auth;
 
-import dev.odc.api.db.ApiQueries;
-import dev.odc.api.db.AuditLog;
 import dev.odc.api.errors.ApiException;
 import dev.odc.core.AuditEvent;
 import dev.odc.core.ErrorCode;
 import dev.odc.core.Role;
 import dev.odc.core.User;
+import dev.odc.database.AuditLog;
 import dev.odc.database.UserDao;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -168,8 +167,8 @@ public class UserDirectory {
             // upsert updated theirs): it created the user and wrote the audit row
             return created;
           }
-          AuditLog.record(
-              handle.attach(ApiQueries.class),
+          AuditLog.append(
+              handle,
               created.username(),
               "user.create",
               "user",

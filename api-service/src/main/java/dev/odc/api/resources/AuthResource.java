@@ -4,8 +4,6 @@ import dev.odc.api.ApiConfiguration;
 import dev.odc.api.auth.ApiKeyIssuer;
 import dev.odc.api.auth.AwsIamAuthProvider;
 import dev.odc.api.auth.OdcPrincipal;
-import dev.odc.api.db.ApiQueries;
-import dev.odc.api.db.AuditLog;
 import dev.odc.api.errors.ApiException;
 import dev.odc.api.service.Validation;
 import dev.odc.core.AuditEvent;
@@ -13,6 +11,7 @@ import dev.odc.core.ErrorCode;
 import dev.odc.core.api.ApiKeyCreated;
 import dev.odc.core.api.AuthConfig;
 import dev.odc.core.api.AwsLoginRequest;
+import dev.odc.database.AuditLog;
 import io.dropwizard.auth.AuthenticationException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -72,11 +71,8 @@ public class AuthResource {
       throw new ApiException(ErrorCode.UNAVAILABLE, "STS cannot be reached; retry later");
     }
     if (principal.isEmpty()) {
-      jdbi.useExtension(
-          ApiQueries.class,
-          q ->
-              AuditLog.record(
-                  q, "system:api", "auth.aws-login", "user", null, AuditEvent.DENIED, Map.of()));
+      new AuditLog(jdbi)
+          .append("system:api", "auth.aws-login", "user", null, AuditEvent.DENIED, Map.of());
       throw AwsIamAuthProvider.refused();
     }
     OdcPrincipal caller = principal.get();
@@ -84,8 +80,8 @@ public class AuthResource {
     ApiKeyCreated created =
         jdbi.inTransaction(
             handle -> {
-              AuditLog.record(
-                  handle.attach(ApiQueries.class),
+              AuditLog.append(
+                  handle,
                   caller.getName(),
                   "auth.aws-login",
                   "user",

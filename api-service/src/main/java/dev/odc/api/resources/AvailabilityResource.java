@@ -1,10 +1,10 @@
 package dev.odc.api.resources;
 
 import dev.odc.api.auth.OdcPrincipal;
-import dev.odc.api.db.ApiQueries;
 import dev.odc.core.GpuType;
 import dev.odc.core.api.Availability;
 import dev.odc.database.GpuTypeDao;
+import dev.odc.database.ReservationDao;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
@@ -44,9 +44,10 @@ public class AvailabilityResource {
         handle -> {
           List<GpuType> types = handle.attach(GpuTypeDao.class).list();
           Map<String, Integer> waiting =
-              handle.attach(ApiQueries.class).waitingByGpuType().stream()
+              handle.attach(ReservationDao.class).waitingByGpuType().stream()
                   .collect(
-                      Collectors.toMap(ApiQueries.Waiting::gpuType, ApiQueries.Waiting::waiting));
+                      Collectors.toMap(
+                          ReservationDao.Waiting::gpuType, ReservationDao.Waiting::waiting));
           List<GpuType> rows = new ArrayList<>();
           Instant updated = null;
           for (GpuType t : types) {

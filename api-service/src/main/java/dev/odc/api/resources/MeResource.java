@@ -5,6 +5,7 @@ import dev.odc.api.auth.OdcPrincipal;
 import dev.odc.api.db.ApiQueries;
 import dev.odc.core.User;
 import dev.odc.core.api.Me;
+import dev.odc.database.ReservationDao;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
@@ -30,11 +31,14 @@ public class MeResource {
   public Me me(@Auth OdcPrincipal caller) {
     User user = caller.user();
     Me.Usage usage =
-        jdbi.withExtension(
-            ApiQueries.class,
-            q ->
-                new Me.Usage(
-                    q.liveGpus(user.id()), q.liveReservations(user.id()), q.countDisks(user.id())));
+        jdbi.withHandle(
+            h -> {
+              ReservationDao reservations = h.attach(ReservationDao.class);
+              return new Me.Usage(
+                  reservations.liveGpusOfUser(user.id()),
+                  reservations.liveCountOfUser(user.id()),
+                  h.attach(ApiQueries.class).countDisks(user.id()));
+            });
     return new Me(
         user.id(),
         user.username(),

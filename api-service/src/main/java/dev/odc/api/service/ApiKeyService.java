@@ -4,8 +4,6 @@ import dev.odc.api.ApiConfiguration.ApiKeysConfig;
 import dev.odc.api.auth.ApiKeyIssuer;
 import dev.odc.api.auth.ApiScopes;
 import dev.odc.api.auth.OdcPrincipal;
-import dev.odc.api.db.ApiQueries;
-import dev.odc.api.db.AuditLog;
 import dev.odc.api.errors.ApiException;
 import dev.odc.core.ApiKey;
 import dev.odc.core.AuditEvent;
@@ -13,6 +11,7 @@ import dev.odc.core.ErrorCode;
 import dev.odc.core.api.ApiKeyCreated;
 import dev.odc.core.api.CreateApiKeyRequest;
 import dev.odc.database.ApiKeyDao;
+import dev.odc.database.AuditLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -120,8 +119,8 @@ public class ApiKeyService {
           }
           if (key.get().revokedAt() == null) {
             keys.revoke(keyId, clock.instant());
-            AuditLog.record(
-                handle.attach(ApiQueries.class),
+            AuditLog.append(
+                handle,
                 caller.getName(),
                 "apikey.revoke",
                 "apikey",

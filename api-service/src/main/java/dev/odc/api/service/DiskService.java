@@ -3,7 +3,6 @@ package dev.odc.api.service;
 import dev.odc.api.ApiConfiguration.LimitsConfig;
 import dev.odc.api.auth.OdcPrincipal;
 import dev.odc.api.db.ApiQueries;
-import dev.odc.api.db.AuditLog;
 import dev.odc.api.errors.ApiException;
 import dev.odc.core.AuditEvent;
 import dev.odc.core.Disk;
@@ -13,7 +12,9 @@ import dev.odc.core.api.CreateDiskRequest;
 import dev.odc.core.api.Page;
 import dev.odc.core.api.RenameDiskRequest;
 import dev.odc.core.queue.DiskOperationMessage;
+import dev.odc.database.AuditLog;
 import dev.odc.database.Cursor;
+import dev.odc.database.ReservationDao;
 import dev.odc.database.pgmq.Pgmq;
 import java.time.Clock;
 import java.time.Instant;
@@ -102,8 +103,8 @@ public class DiskService {
           }
           UUID id = UUID.randomUUID();
           q.insertDisk(id, userId, name, size, clock.instant());
-          AuditLog.record(
-              q,
+          AuditLog.append(
+              handle,
               caller.getName(),
               "disk.create",
               "disk",
@@ -123,7 +124,9 @@ public class DiskService {
           Disk disk =
               q.lockDisk(caller.user().id(), name)
                   .orElseThrow(() -> ApiException.notFound("disk", name));
-          if (disk.inUse() || q.liveReservationsUsingDisk(caller.user().id(), name) > 0) {
+          if (disk.inUse()
+              || handle.attach(ReservationDao.class).liveCountUsingDisk(caller.user().id(), name)
+                  > 0) {
             throw new ApiException(
                 ErrorCode.CONFLICT,
                 "disk '" + name + "' is in use by a live reservation; cancel it first",
@@ -131,8 +134,8 @@ public class DiskService {
           }
           Instant now = clock.instant();
           q.softDeleteDisk(disk.id(), now);
-          AuditLog.record(
-              q,
+          AuditLog.append(
+              handle,
               caller.getName(),
               "disk.delete",
               "disk",
@@ -181,9 +184,9 @@ public class DiskService {
                 ErrorCode.CONFLICT, "you already have a disk named '" + newName + "'");
           }
           q.renameDisk(disk.id(), newName);
-          q.renameDiskInWaitingReservations(userId, name, newName);
-          AuditLog.record(
-              q,
+          handle.attach(ReservationDao.class).renameDiskInWaiting(userId, name, newName);
+          AuditLog.append(
+              handle,
               caller.getName(),
               "disk.rename",
               "disk",

@@ -3,26 +3,25 @@ package dev.odc.api.service;
 import dev.odc.api.ApiConfiguration.LimitsConfig;
 import dev.odc.api.auth.OdcPrincipal;
 import dev.odc.api.db.ApiQueries;
-import dev.odc.api.db.AuditLog;
 import dev.odc.api.errors.ApiException;
-import dev.odc.core.AuditEvent;
 import dev.odc.core.Disk;
 import dev.odc.core.ErrorCode;
 import dev.odc.core.GpuType;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
-import dev.odc.core.StatusChange;
 import dev.odc.core.User;
 import dev.odc.core.api.CreateReservationRequest;
 import dev.odc.core.api.Page;
-import dev.odc.core.queue.ReservationMessage;
 import dev.odc.database.Cursor;
 import dev.odc.database.GpuTypeDao;
+import dev.odc.database.NewReservation;
+import dev.odc.database.ReservationDao;
+import dev.odc.database.ReservationNotFoundException;
+import dev.odc.database.ReservationRows;
+import dev.odc.database.Reservations;
 import dev.odc.database.UserDao;
 import dev.odc.database.pgmq.Pgmq;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,27 +31,35 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Reservations as the API sees them. Every change writes the row, one audit row and one PGMQ
- * message in one transaction: all three or none.
+ * Reservations as the API sees them: request validation, the limits and visibility rules, and error
+ * answers. Every change goes through {@link Reservations}, which writes the row, one audit row and
+ * one PGMQ message in one transaction: all three or none.
  */
 public class ReservationService {
   /** The disk a reservation gets when the request names none. */
   public static final String DEFAULT_DISK_NAME = "home";
 
-  private final Jdbi jdbi;
-  private final Pgmq pgmq;
+  private final Reservations reservations;
+  private final ReservationDao rows;
+  private final GpuTypeDao gpuTypes;
+  private final UserDao users;
   private final LimitsConfig limits;
   private final String defaultImage;
-  private final Clock clock;
 
   public ReservationService(Jdbi jdbi, LimitsConfig limits, String defaultImage, Clock clock) {
-    this.jdbi = jdbi;
-    this.pgmq = new Pgmq(jdbi);
+    this.reservations = new Reservations(jdbi, new Pgmq(jdbi), clock);
+    this.rows = jdbi.onDemand(ReservationDao.class);
+    this.gpuTypes = jdbi.onDemand(GpuTypeDao.class);
+    this.users = jdbi.onDemand(UserDao.class);
     this.limits = limits;
     this.defaultImage = defaultImage;
-    this.clock = clock;
   }
 
+  /**
+   * Validates the request, then creates the reservation through {@link Reservations#create}: the
+   * API's limits, the GPU type check and the choice of disk run inside its transaction, under the
+   * user's lock, so two requests of one user cannot both pass the GPU limit.
+   */
   public Reservation create(OdcPrincipal caller, CreateReservationRequest request) {
     Validation.required(request, "body");
     String gpuTypeName = Validation.required(request.gpuType(), "gpuType");
@@ -89,55 +96,44 @@ public class ReservationService {
           "hours " + hours + " exceeds the total limit of " + limits.maxTotalHours);
     }
     User user = caller.user();
-    UUID id = UUID.randomUUID();
-    Instant now = clock.instant();
-    String labelsJson = AuditLog.toJson(labels);
-    String historyJson =
-        AuditLog.toJson(
-            List.of(new StatusChange(ReservationStatus.PENDING, now, user.username(), null)));
-    String messageJson =
-        AuditLog.toJson(new ReservationMessage(id, ReservationMessage.Action.PROVISION));
-    // Five round trips: lock + type, usage (+ default disk), insert (+ queue place), queue send +
-    // audit row, commit. The audit row is the last statement, so the audit chain's lock is held
-    // only for the commit.
-    Reservation created =
-        jdbi.inTransaction(
-            handle -> {
-              // Jdbi's core API: attaching the ApiQueries SqlObject costs more CPU per
-              // transaction than these statements do (its handlers are rebuilt per handle).
+    NewReservation wanted =
+        new NewReservation(
+            user.id(),
+            user.username(),
+            name,
+            gpuTypeName,
+            gpuCount,
+            nodeCount,
+            image,
+            hours,
+            null,
+            labels);
+    Reservations.Created created =
+        reservations.create(
+            wanted,
+            caller.getName(),
+            (handle, req, found) -> {
               GpuType type =
-                  handle
-                      .createQuery(ApiQueries.LOCK_USER_AND_FIND_GPU_TYPE)
-                      .bind("userId", user.id())
-                      .bind("gpuType", gpuTypeName)
-                      .mapTo(GpuType.class)
-                      .findOne()
-                      .orElseThrow(
-                          () ->
-                              ApiException.invalid(
-                                  "gpuType",
-                                  "unknown GPU type '"
-                                      + gpuTypeName
-                                      + "'; known types: "
-                                      + knownTypes()));
+                  found.orElseThrow(
+                      () ->
+                          ApiException.invalid(
+                              "gpuType",
+                              "unknown GPU type '"
+                                  + gpuTypeName
+                                  + "'; known types: "
+                                  + knownTypes()));
               checkFitsNode(type, gpuCount, nodeCount);
-              String diskName;
               int inUse;
-              ApiQueries q = null;
+              String diskName = null;
+              ReservationDao locked = null;
               if (diskRequest == null) {
-                Map.Entry<Integer, String> usage =
-                    handle
-                        .createQuery(ApiQueries.USAGE)
-                        .bind("userId", user.id())
-                        .bind("diskName", DEFAULT_DISK_NAME)
-                        .map((rs, ctx) -> Map.entry(rs.getInt(1), nullToEmpty(rs.getString(2))))
-                        .one();
-                inUse = usage.getKey();
-                diskName = usage.getValue().isEmpty() ? null : usage.getValue();
+                ReservationRows.Usage usage =
+                    ReservationRows.usage(handle, user.id(), DEFAULT_DISK_NAME);
+                inUse = usage.liveGpus();
+                diskName = usage.disk().orElse(null);
               } else {
-                q = handle.attach(ApiQueries.class);
-                inUse = q.liveGpus(user.id());
-                diskName = null;
+                locked = handle.attach(ReservationDao.class);
+                inUse = locked.liveGpusOfUser(user.id());
               }
               int asked = gpuCount * nodeCount;
               if (inUse + asked > limits.maxConcurrentGpus) {
@@ -152,60 +148,12 @@ public class ReservationService {
                         + limits.maxConcurrentGpus
                         + " concurrent GPUs");
               }
-              if (q != null) {
-                diskName = resolveDisk(q, user, diskRequest);
+              if (locked != null) {
+                diskName = resolveDisk(handle, locked, user, diskRequest);
               }
-              ApiQueries.Inserted inserted =
-                  handle
-                      .createQuery(ApiQueries.INSERT_RESERVATION_RETURNING)
-                      .bind("id", id)
-                      .bind("userId", user.id())
-                      .bind("username", user.username())
-                      .bind("name", name)
-                      .bind("gpuType", type.name())
-                      .bind("gpuCount", gpuCount)
-                      .bind("nodeCount", nodeCount)
-                      .bind("image", image)
-                      .bind("hours", hours)
-                      .bind("diskName", diskName)
-                      .bind("labels", labelsJson)
-                      .bind("status", ReservationStatus.PENDING.name())
-                      .bind("createdAt", now)
-                      .bind("history", historyJson)
-                      .map(new ApiQueries.Inserted.Mapper())
-                      .one();
-              Map<String, Object> details = new LinkedHashMap<>();
-              details.put("gpuType", type.name());
-              details.put("gpuCount", gpuCount);
-              details.put("nodeCount", nodeCount);
-              details.put("hours", hours);
-              if (diskName != null) {
-                details.put("disk", diskName);
-              }
-              int audited =
-                  handle
-                      .createUpdate(ApiQueries.SEND_AND_AUDIT)
-                      .bind("queue", ReservationMessage.QUEUE)
-                      .bind("channel", Pgmq.channel(ReservationMessage.QUEUE))
-                      .bind("message", messageJson)
-                      .bind("actor", caller.getName())
-                      .bind("action", "reservation.create")
-                      .bind("resourceType", "reservation")
-                      .bind("resourceId", id.toString())
-                      .bind("outcome", AuditEvent.SUCCESS)
-                      .bind("details", AuditLog.toJson(details))
-                      .execute();
-              if (audited != 1) {
-                throw new IllegalStateException(
-                    "queue send and audit row wrote " + audited + " rows, not 1");
-              }
-              return withQueuePosition(inserted.reservation(), inserted.waitingAhead());
+              return diskName;
             });
-    return created;
-  }
-
-  private static String nullToEmpty(String value) {
-    return value == null ? "" : value;
+    return withQueuePosition(created.reservation(), created.waitingAhead());
   }
 
   private static void checkFitsNode(GpuType type, int gpuCount, int nodeCount) {
@@ -224,21 +172,20 @@ public class ReservationService {
   }
 
   private String knownTypes() {
-    return String.join(
-        ", ", jdbi.onDemand(GpuTypeDao.class).list().stream().map(GpuType::name).toList());
+    return String.join(", ", gpuTypes.list().stream().map(GpuType::name).toList());
   }
 
-  private static String resolveDisk(ApiQueries q, User user, String requested) {
+  private static String resolveDisk(
+      Handle handle, ReservationDao rows, User user, String requested) {
     if (CreateReservationRequest.NO_DISK.equals(requested)) {
       return null;
     }
-    if (requested == null) {
-      return q.findDisk(user.id(), DEFAULT_DISK_NAME).map(Disk::name).orElse(null);
-    }
     Disk disk =
-        q.findDisk(user.id(), requested)
+        handle
+            .attach(ApiQueries.class)
+            .findDisk(user.id(), requested)
             .orElseThrow(() -> ApiException.notFound("disk", requested));
-    if (disk.inUse() || q.liveReservationsUsingDisk(user.id(), disk.name()) > 0) {
+    if (disk.inUse() || rows.liveCountUsingDisk(user.id(), disk.name()) > 0) {
       throw new ApiException(
           ErrorCode.CONFLICT,
           "disk '" + requested + "' is used by another live reservation",
@@ -252,14 +199,10 @@ public class ReservationService {
    * answers 404 like a missing one, so ids do not leak; admins see all.
    */
   public Reservation get(OdcPrincipal caller, String idOrPrefix) {
-    return jdbi.withHandle(
-        handle ->
-            withQueuePosition(
-                handle.attach(ApiQueries.class), resolve(handle, caller, idOrPrefix)));
+    return withQueuePosition(resolve(caller, idOrPrefix));
   }
 
-  private Reservation resolve(Handle handle, OdcPrincipal caller, String idOrPrefix) {
-    ApiQueries q = handle.attach(ApiQueries.class);
+  private Reservation resolve(OdcPrincipal caller, String idOrPrefix) {
     String value = idOrPrefix == null ? "" : idOrPrefix.trim().toLowerCase(Locale.ROOT);
     Optional<Reservation> found;
     if (value.length() == 36) {
@@ -269,10 +212,10 @@ public class ReservationService {
       } catch (IllegalArgumentException e) {
         throw ApiException.notFound("reservation", idOrPrefix);
       }
-      found = q.findReservation(id).filter(r -> visible(caller, r));
+      found = rows.findById(id).filter(r -> visible(caller, r));
     } else if (Validation.isShortId(value)) {
       List<Reservation> matches =
-          q.findReservationsByPrefix(value, caller.isAdmin() ? null : caller.user().id());
+          rows.findByIdPrefixRows(value, caller.isAdmin() ? null : caller.user().id());
       if (matches.size() > 1) {
         throw new ApiException(
             ErrorCode.CONFLICT,
@@ -292,7 +235,7 @@ public class ReservationService {
   public Page<Reservation> list(
       OdcPrincipal caller, String user, boolean all, String status, String cursor, Integer limit) {
     int size = Pages.limit(limit);
-    Cursor after = Pages.cursor(cursor);
+    Pages.cursor(cursor); // a bad cursor is the caller's error, answered before any query
     ReservationStatus statusFilter = null;
     if (status != null && !status.isBlank()) {
       try {
@@ -308,7 +251,7 @@ public class ReservationService {
             ErrorCode.FORBIDDEN, "only admins may list other users' reservations");
       }
       userFilter =
-          jdbi.onDemand(UserDao.class)
+          users
               .findByUsername(user)
               .map(User::id)
               // an unknown user has no reservations; an empty page says so
@@ -321,18 +264,7 @@ public class ReservationService {
     } else {
       userFilter = caller.user().id();
     }
-    String statusName = statusFilter == null ? null : statusFilter.name();
-    List<Reservation> rows =
-        jdbi.withExtension(
-            ApiQueries.class,
-            q ->
-                q.listReservations(
-                    userFilter,
-                    statusName,
-                    after == null ? null : after.createdAt(),
-                    after == null ? null : after.id(),
-                    size + 1));
-    return page(rows, size);
+    return rows.list(userFilter, statusFilter == null ? null : List.of(statusFilter), cursor, size);
   }
 
   static Page<Reservation> page(List<Reservation> rows, int size) {
@@ -345,43 +277,23 @@ public class ReservationService {
   }
 
   public Reservation cancel(OdcPrincipal caller, String idOrPrefix) {
-    return jdbi.inTransaction(
-        handle -> {
-          ApiQueries q = handle.attach(ApiQueries.class);
-          Reservation r = locked(q, resolve(handle, caller, idOrPrefix));
-          if (r.status().isTerminal()) {
-            throw new ApiException(
-                ErrorCode.INVALID_STATE,
-                "reservation " + r.shortId() + " is already " + r.status(),
-                Map.of("status", r.status().name()));
-          }
-          Instant now = clock.instant();
-          StatusChange change =
-              new StatusChange(
-                  ReservationStatus.CANCELLED,
-                  now,
-                  caller.getName(),
-                  "cancelled by " + caller.getName());
-          q.endReservation(
-              r.id(),
-              r.version(),
-              ReservationStatus.CANCELLED.name(),
-              now,
-              AuditLog.toJson(List.of(change)));
-          AuditLog.record(
-              q,
-              caller.getName(),
-              "reservation.cancel",
-              "reservation",
-              r.id().toString(),
-              AuditEvent.SUCCESS,
-              Map.of("from", r.status().name(), "owner", r.username()));
-          pgmq.send(
-              handle,
-              ReservationMessage.QUEUE,
-              new ReservationMessage(r.id(), ReservationMessage.Action.CANCEL));
-          return q.findReservation(r.id()).orElseThrow();
-        });
+    Reservation target = resolve(caller, idOrPrefix);
+    try {
+      return reservations.cancel(
+          target.id(),
+          caller.getName(),
+          "cancelled by " + caller.getName(),
+          r -> {
+            if (r.status().isTerminal()) {
+              throw new ApiException(
+                  ErrorCode.INVALID_STATE,
+                  "reservation " + r.shortId() + " is already " + r.status(),
+                  Map.of("status", r.status().name()));
+            }
+          });
+    } catch (ReservationNotFoundException e) {
+      throw ApiException.notFound("reservation", target.shortId());
+    }
   }
 
   public Reservation extend(OdcPrincipal caller, String idOrPrefix, Double requestedHours) {
@@ -395,56 +307,43 @@ public class ReservationService {
               + " hours exceeds the limit of "
               + limits.maxHoursPerReservation);
     }
-    return jdbi.inTransaction(
-        handle -> {
-          ApiQueries q = handle.attach(ApiQueries.class);
-          Reservation r = locked(q, resolve(handle, caller, idOrPrefix));
-          if (r.status().isTerminal()) {
-            throw new ApiException(
-                ErrorCode.INVALID_STATE,
-                "reservation " + r.shortId() + " is " + r.status() + " and cannot be extended",
-                Map.of("status", r.status().name()));
-          }
-          if (r.hours() + hours > limits.maxTotalHours) {
-            throw ApiException.limit(
-                "maxTotalHours",
-                limits.maxTotalHours,
-                "extending by "
-                    + hours
-                    + " hours would make "
-                    + (r.hours() + hours)
-                    + " hours, above the limit of "
-                    + limits.maxTotalHours);
-          }
-          q.extendReservation(r.id(), r.version(), hours);
-          AuditLog.record(
-              q,
-              caller.getName(),
-              "reservation.extend",
-              "reservation",
-              r.id().toString(),
-              AuditEvent.SUCCESS,
-              Map.of("hours", hours, "totalHours", r.hours() + hours, "owner", r.username()));
-          pgmq.send(
-              handle,
-              ReservationMessage.QUEUE,
-              new ReservationMessage(r.id(), ReservationMessage.Action.EXTEND));
-          return q.findReservation(r.id()).orElseThrow();
-        });
-  }
-
-  private static Reservation locked(ApiQueries q, Reservation r) {
-    return q.lockReservation(r.id())
-        .orElseThrow(() -> ApiException.notFound("reservation", r.shortId()));
+    Reservation target = resolve(caller, idOrPrefix);
+    try {
+      return reservations.extend(
+          target.id(),
+          hours,
+          caller.getName(),
+          r -> {
+            if (r.status().isTerminal()) {
+              throw new ApiException(
+                  ErrorCode.INVALID_STATE,
+                  "reservation " + r.shortId() + " is " + r.status() + " and cannot be extended",
+                  Map.of("status", r.status().name()));
+            }
+            if (r.hours() + hours > limits.maxTotalHours) {
+              throw ApiException.limit(
+                  "maxTotalHours",
+                  limits.maxTotalHours,
+                  "extending by "
+                      + hours
+                      + " hours would make "
+                      + (r.hours() + hours)
+                      + " hours, above the limit of "
+                      + limits.maxTotalHours);
+            }
+          });
+    } catch (ReservationNotFoundException e) {
+      throw ApiException.notFound("reservation", target.shortId());
+    }
   }
 
   /** Waiting reservations get their place in line when the processor has not set one yet. */
-  private static Reservation withQueuePosition(ApiQueries q, Reservation r) {
+  private Reservation withQueuePosition(Reservation r) {
     if (r.queuePosition() != null
         || (r.status() != ReservationStatus.PENDING && r.status() != ReservationStatus.QUEUED)) {
       return r;
     }
-    return withQueuePosition(r, q.waitingAhead(r.gpuType(), r.createdAt(), r.id()));
+    return withQueuePosition(r, rows.waitingAhead(r.gpuType(), r.createdAt(), r.id()));
   }
 
   private static Reservation withQueuePosition(Reservation r, int waitingAhead) {

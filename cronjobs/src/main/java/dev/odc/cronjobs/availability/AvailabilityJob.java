@@ -10,10 +10,10 @@ import dev.odc.cronjobs.availability.AvailabilityCalculator.GpuTypeSpec;
 import dev.odc.cronjobs.availability.AvailabilityCalculator.NodeInfo;
 import dev.odc.cronjobs.availability.AvailabilityCalculator.PodInfo;
 import dev.odc.cronjobs.availability.AvailabilityCalculator.ReservationInfo;
-import dev.odc.cronjobs.db.Audit;
 import dev.odc.cronjobs.scheduler.CronTask;
 import dev.odc.cronjobs.scheduler.JobReport;
 import dev.odc.cronjobs.scheduler.RunContext;
+import dev.odc.database.AuditLog;
 import dev.odc.database.GpuTypeDao;
 import dev.odc.database.ReservationDao;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -36,16 +36,20 @@ import org.jdbi.v3.core.Jdbi;
 public final class AvailabilityJob implements CronTask {
   public static final String NAME = "availability";
 
+  /** Who the audit rows of this job name. */
+  public static final String ACTOR = "system:cronjobs:" + NAME;
+
   private final Jdbi jdbi;
+  private final ReservationDao rows;
   private final KubernetesClient kubernetes;
   private final String gpuTypeLabelKey;
   private final AvailabilityCalculator calculator = new AvailabilityCalculator();
   private final Clock clock;
-  private final Audit audit = new Audit(NAME);
 
   public AvailabilityJob(
       Jdbi jdbi, KubernetesClient kubernetes, String gpuTypeLabelKey, Clock clock) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
+    this.rows = jdbi.onDemand(ReservationDao.class);
     this.kubernetes = requireNonNull(kubernetes, "kubernetes is null");
     this.gpuTypeLabelKey = Checks.notBlank(gpuTypeLabelKey, "gpuTypeLabelKey");
     this.clock = requireNonNull(clock, "clock is null");
@@ -72,7 +76,7 @@ public final class AvailabilityJob implements CronTask {
             .filter(p -> p.nodeName() != null && gpuNodes.contains(p.nodeName()))
             .toList();
     List<ReservationInfo> reservations =
-        jdbi.onDemand(ReservationDao.class).listLive().stream().map(AvailabilityJob::info).toList();
+        rows.listLive().stream().map(AvailabilityJob::info).toList();
     return jdbi.inTransaction(
         h -> {
           GpuTypeDao dao = h.attach(GpuTypeDao.class);
@@ -97,8 +101,14 @@ public final class AvailabilityJob implements CronTask {
               details.put("fullNodesFree", row.fullNodesFree());
               details.put("maxReservable", row.maxReservable());
               details.put("queued", row.queued());
-              audit.write(
-                  h, "gpu_type.availability", "gpu_type", row.name(), AuditEvent.SUCCESS, details);
+              AuditLog.append(
+                  h,
+                  ACTOR,
+                  "gpu_type.availability",
+                  "gpu_type",
+                  row.name(),
+                  AuditEvent.SUCCESS,
+                  details);
             }
           }
           return report.build();

@@ -1,5 +1,6 @@
 package dev.odc.cronjobs.availability;
 
+import dev.odc.core.Labels;
 import dev.odc.cronjobs.availability.AvailabilityCalculator.NodeInfo;
 import dev.odc.cronjobs.availability.AvailabilityCalculator.PodInfo;
 import io.fabric8.kubernetes.api.model.Container;
@@ -12,7 +13,6 @@ import java.util.Map;
 
 /** Converts fabric8 Nodes and Pods into the calculator's inputs. */
 public final class ClusterView {
-  public static final String GPU_RESOURCE = "nvidia.com/gpu";
 
   private ClusterView() {}
 
@@ -25,7 +25,7 @@ public final class ClusterView {
     int gpus = 0;
     boolean ready = false;
     if (node.getStatus() != null) {
-      gpus = quantity(node.getStatus().getAllocatable(), GPU_RESOURCE);
+      gpus = quantity(node.getStatus().getAllocatable(), Labels.GPU_RESOURCE);
       List<NodeCondition> conditions = node.getStatus().getConditions();
       if (conditions != null) {
         ready =
@@ -47,8 +47,8 @@ public final class ClusterView {
         for (Container c : pod.getSpec().getContainers()) {
           if (c.getResources() != null) {
             // Extended resources must have requests == limits; either names the count.
-            int limit = quantity(c.getResources().getLimits(), GPU_RESOURCE);
-            int request = quantity(c.getResources().getRequests(), GPU_RESOURCE);
+            int limit = quantity(c.getResources().getLimits(), Labels.GPU_RESOURCE);
+            int request = quantity(c.getResources().getRequests(), Labels.GPU_RESOURCE);
             gpus += Math.max(limit, request);
           }
         }

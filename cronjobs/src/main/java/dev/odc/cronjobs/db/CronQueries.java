@@ -2,12 +2,10 @@ package dev.odc.cronjobs.db;
 
 import dev.odc.core.Disk;
 import dev.odc.core.DiskSnapshot;
-import dev.odc.core.Reservation;
 import dev.odc.database.DiskDao;
 import dev.odc.database.DiskSnapshotDao;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -15,22 +13,11 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
  * The queries the jobs need beyond the database module's DAOs. Reads rows through the row mappers
- * {@code Database.configure} registers. Audit rows go through the database module's {@code
- * AuditLog}, queue messages through its {@code Pgmq}.
+ * {@code Database.configure} registers. Reservations are read through {@code ReservationDao} and
+ * changed through {@code Reservations}; audit rows go through the database module's {@code
+ * AuditLog}.
  */
 public interface CronQueries {
-  String RESERVATION_COLUMNS =
-      "id, user_id, username, name, gpu_type, gpu_count, node_count, image, hours, disk_name,"
-          + " labels, status, failure_reason, queue_position, estimated_start_at, namespace,"
-          + " pod_name, node_name, ssh_host, ssh_port, created_at, started_at, expires_at,"
-          + " ended_at, warnings_sent, status_history, version";
-
-  @SqlQuery(
-      "select "
-          + RESERVATION_COLUMNS
-          + " from reservations where status = :status order by created_at, id")
-  List<Reservation> reservationsInStatus(@Bind("status") String status);
-
   /**
    * Re-arms the expiry warnings of every ACTIVE reservation whose deadline moved: drops from {@code
    * warnings_sent} the thresholds (minutes) that are before the deadline again, seen from {@code
@@ -87,7 +74,4 @@ public interface CronQueries {
           + DiskSnapshotDao.COLUMNS
           + " from disk_snapshots where deleted_at is null order by created_at, id")
   List<DiskSnapshot> liveSnapshots();
-
-  @SqlQuery("select expires_at from reservations where id = :id")
-  Optional<Instant> expiresAt(@Bind("id") UUID id);
 }

@@ -5,16 +5,16 @@ import static java.util.Objects.requireNonNull;
 import dev.odc.core.AuditEvent;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
-import dev.odc.core.queue.ReservationMessage;
-import dev.odc.cronjobs.db.Audit;
+import dev.odc.core.StatusChange;
 import dev.odc.cronjobs.db.CronQueries;
-import dev.odc.cronjobs.db.Transitions;
 import dev.odc.cronjobs.scheduler.CronTask;
 import dev.odc.cronjobs.scheduler.JobReport;
 import dev.odc.cronjobs.scheduler.PartialFailureException;
 import dev.odc.cronjobs.scheduler.RunContext;
+import dev.odc.database.AuditLog;
 import dev.odc.database.ReservationDao;
 import dev.odc.database.ReservationRows;
+import dev.odc.database.Reservations;
 import dev.odc.database.StaleUpdateException;
 import dev.odc.database.pgmq.Pgmq;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -54,14 +53,18 @@ public final class ExpiryJob implements CronTask {
 
   public static final String NAME = "expiry";
 
+  /** Who the audit rows and status changes of this job name. */
+  public static final String ACTOR = "system:cronjobs:" + NAME;
+
   private final Jdbi jdbi;
-  private final Pgmq pgmq;
+  private final Reservations reservations;
+  private final ReservationDao rows;
+  private final CronQueries queries;
   private final KubernetesClient kubernetes;
   private final PodNotifier pods;
   private final Optional<WebhookNotifier> webhook;
   private final ExpirySettings settings;
   private final Clock clock;
-  private final Audit audit = new Audit(NAME);
 
   public ExpiryJob(
       Jdbi jdbi,
@@ -71,7 +74,9 @@ public final class ExpiryJob implements CronTask {
       ExpirySettings settings,
       Clock clock) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
-    this.pgmq = new Pgmq(jdbi);
+    this.reservations = new Reservations(jdbi, new Pgmq(jdbi), clock);
+    this.rows = jdbi.onDemand(ReservationDao.class);
+    this.queries = jdbi.onDemand(CronQueries.class);
     this.kubernetes = requireNonNull(kubernetes, "kubernetes is null");
     this.pods = requireNonNull(pods, "pods is null");
     this.webhook = requireNonNull(webhook, "webhook is null");
@@ -115,7 +120,7 @@ public final class ExpiryJob implements CronTask {
    * in the future again are dropped from {@code warnings_sent} so they fire once more.
    */
   private void rearm(Instant now, JobReport.Builder report) {
-    for (UUID id : jdbi.onDemand(CronQueries.class).rearmMovedDeadlines(now)) {
+    for (UUID id : queries.rearmMovedDeadlines(now)) {
       report.add("warnings_rearmed");
       log.info("re-armed expiry warnings of reservation {} (deadline moved)", id);
     }
@@ -127,8 +132,7 @@ public final class ExpiryJob implements CronTask {
     }
     int maxMinutes = settings.warningMinutes().stream().mapToInt(Integer::intValue).max().orElse(0);
     List<Reservation> soon =
-        jdbi.onDemand(ReservationDao.class)
-            .listActiveExpiringBefore(now.plus(Duration.ofMinutes(maxMinutes)).plusSeconds(1));
+        rows.listActiveExpiringBefore(now.plus(Duration.ofMinutes(maxMinutes)).plusSeconds(1));
     for (Reservation listed : soon) {
       if (dueThresholds(listed, now).isEmpty()) {
         continue; // nothing due as listed; a change since only moves the deadline away (re-armed)
@@ -197,8 +201,14 @@ public final class ExpiryJob implements CronTask {
           details.put("minutesBefore", minutes);
           details.put("thresholds", due);
           details.put("expiresAt", r.expiresAt().toString());
-          audit.write(
-              h, "reservation.warn", "reservation", id.toString(), AuditEvent.SUCCESS, details);
+          AuditLog.append(
+              h,
+              ACTOR,
+              "reservation.warn",
+              Reservations.RESOURCE_TYPE,
+              id.toString(),
+              AuditEvent.SUCCESS,
+              details);
           return Optional.of(new Delivered(r, minutes, message));
         });
   }
@@ -255,7 +265,7 @@ public final class ExpiryJob implements CronTask {
    */
   private void enqueueExpiries(Instant now, JobReport.Builder report) {
     Instant cutoff = now.minus(settings.grace());
-    List<Reservation> due = jdbi.onDemand(ReservationDao.class).listActiveExpiringBefore(cutoff);
+    List<Reservation> due = rows.listActiveExpiringBefore(cutoff);
     for (Reservation listed : due) {
       try {
         Optional<Reservation> expired = expireOne(listed.id(), cutoff, now);
@@ -292,30 +302,16 @@ public final class ExpiryJob implements CronTask {
             return Optional.empty();
           }
           String reason = "expired at " + r.expiresAt();
-          Reservation stored =
-              ReservationRows.update(
+          Reservations.Ended ended =
+              reservations.end(
                   h,
-                  Transitions.to(
-                      r,
-                      ReservationStatus.EXPIRED,
-                      audit.actor(),
-                      reason,
-                      now.truncatedTo(ChronoUnit.MICROS)));
-          long msgId =
-              pgmq.send(
-                  h,
-                  ReservationMessage.QUEUE,
-                  new ReservationMessage(id, ReservationMessage.Action.EXPIRE));
-          q.setExpiryMessageId(id, r.expiresAt(), msgId);
-          Map<String, Object> details = new LinkedHashMap<>();
-          details.put("from", ReservationStatus.ACTIVE.name());
-          details.put("to", ReservationStatus.EXPIRED.name());
-          details.put("reason", reason);
-          details.put("expiresAt", r.expiresAt().toString());
-          details.put("msgId", msgId);
-          audit.write(
-              h, "reservation.status", "reservation", id.toString(), AuditEvent.SUCCESS, details);
-          return Optional.of(stored);
+                  r,
+                  ReservationStatus.EXPIRED,
+                  ACTOR,
+                  reason,
+                  Map.of("expiresAt", r.expiresAt().toString()));
+          q.setExpiryMessageId(id, r.expiresAt(), ended.messageId());
+          return Optional.of(ended.reservation());
         });
   }
 
@@ -324,8 +320,8 @@ public final class ExpiryJob implements CronTask {
     ReservationStatus next =
         status == ReservationStatus.QUEUED ? ReservationStatus.CANCELLED : ReservationStatus.FAILED;
     String counter = status == ReservationStatus.QUEUED ? "queued_cancelled" : "preparing_failed";
-    for (Reservation r : jdbi.onDemand(CronQueries.class).reservationsInStatus(status.name())) {
-      Instant since = Transitions.enteredCurrentStatus(r);
+    for (Reservation r : rows.listInStatus(status)) {
+      Instant since = enteredCurrentStatus(r);
       if (!since.plus(limit).isBefore(now)) {
         continue;
       }
@@ -336,7 +332,7 @@ public final class ExpiryJob implements CronTask {
               + " minutes (since "
               + since
               + ")";
-      if (transition(r, next, reason, now, report)) {
+      if (transition(r, next, reason, report)) {
         report.add(counter);
       }
     }
@@ -392,48 +388,29 @@ public final class ExpiryJob implements CronTask {
       boolean pastExpiry = r.expiresAt() != null && !r.expiresAt().isAfter(now);
       ReservationStatus next = pastExpiry ? ReservationStatus.EXPIRED : ReservationStatus.FAILED;
       String reason = "pod " + r.namespace() + "/" + r.podName() + " vanished";
-      if (transition(r, next, reason, now, report)) {
+      if (transition(r, next, reason, report)) {
         report.add("vanished");
       }
     }
   }
 
   /**
-   * Ends {@code r} as {@code next} and, in the same transaction, writes its {@code
-   * reservation.status} audit row and sends the message that has the processor tear it down: EXPIRE
-   * for EXPIRED, CANCEL otherwise. The processor's teardown removes pods, services and owner,
-   * snapshots and releases the disk whatever the row's status, and leaves an ended row as it is.
+   * Ends {@code r} as {@code next} through {@link Reservations#end}: the row, its {@code
+   * reservation.status} audit row and the message that has the processor tear it down (EXPIRE for
+   * EXPIRED, CANCEL otherwise) in one transaction.
    */
   private boolean transition(
-      Reservation r, ReservationStatus next, String reason, Instant now, JobReport.Builder report) {
-    ReservationMessage.Action action =
-        next == ReservationStatus.EXPIRED
-            ? ReservationMessage.Action.EXPIRE
-            : ReservationMessage.Action.CANCEL;
+      Reservation r, ReservationStatus next, String reason, JobReport.Builder report) {
     try {
-      jdbi.useTransaction(
-          h -> {
-            ReservationRows.update(
-                h,
-                Transitions.to(r, next, audit.actor(), reason, now.truncatedTo(ChronoUnit.MICROS)));
-            long msgId =
-                pgmq.send(h, ReservationMessage.QUEUE, new ReservationMessage(r.id(), action));
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("from", r.status().name());
-            details.put("to", next.name());
-            details.put("reason", reason);
-            details.put("teardown", action.name());
-            details.put("msgId", msgId);
-            audit.write(
-                h,
-                "reservation.status",
-                "reservation",
-                r.id().toString(),
-                AuditEvent.SUCCESS,
-                details);
-          });
+      Reservations.Ended ended =
+          jdbi.inTransaction(h -> reservations.end(h, r, next, ACTOR, reason, Map.of()));
       log.info(
-          "reservation {}: {} -> {} ({}), {} enqueued", r.id(), r.status(), next, reason, action);
+          "reservation {}: {} -> {} ({}), message {} enqueued",
+          r.id(),
+          r.status(),
+          next,
+          reason,
+          ended.messageId());
       return true;
     } catch (StaleUpdateException e) {
       // Someone (the processor, a user) changed it meanwhile; the next run looks again.
@@ -444,5 +421,16 @@ public final class ExpiryJob implements CronTask {
       log.warn("could not move reservation {} to {}", r.id(), next, e);
       return false;
     }
+  }
+
+  /** When {@code r} entered its current status: the last matching history step, else creation. */
+  static Instant enteredCurrentStatus(Reservation r) {
+    List<StatusChange> history = r.statusHistory();
+    for (int i = history.size() - 1; i >= 0; i--) {
+      if (history.get(i).status() == r.status()) {
+        return history.get(i).at();
+      }
+    }
+    return r.createdAt();
   }
 }

@@ -2,6 +2,7 @@ package dev.odc.cronjobs.expiry;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.odc.core.Labels;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -58,7 +59,7 @@ public class PodNotifier {
                   .withNewMetadata()
                   .withName(name)
                   .withNamespace(namespace)
-                  .addToLabels("app.kubernetes.io/managed-by", "odc")
+                  .addToLabels(Labels.MANAGED_BY, Labels.ODC)
                   .endMetadata()
                   .withInvolvedObject(
                       new ObjectReferenceBuilder()

@@ -2,7 +2,8 @@ package dev.odc.cronjobs.expiry;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.odc.cronjobs.db.Audit;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.odc.core.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +19,8 @@ import java.util.Map;
  * receivers. The URL often embeds a secret, so it is never logged.
  */
 public final class WebhookNotifier {
+  private static final ObjectMapper MAPPER = Json.newMapper();
+
   private final URI url;
   private final HttpClient http;
   private final Duration timeout;
@@ -42,7 +45,7 @@ public final class WebhookNotifier {
         HttpRequest.newBuilder(url)
             .timeout(timeout)
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(Audit.json(body)))
+            .POST(HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body)))
             .build();
     HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
     if (response.statusCode() / 100 != 2) {

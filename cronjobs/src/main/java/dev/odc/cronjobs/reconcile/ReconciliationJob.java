@@ -5,13 +5,14 @@ import static java.util.Objects.requireNonNull;
 import dev.odc.core.AuditEvent;
 import dev.odc.core.Checks;
 import dev.odc.core.Disk;
+import dev.odc.core.Labels;
 import dev.odc.core.User;
-import dev.odc.cronjobs.db.Audit;
 import dev.odc.cronjobs.db.CronQueries;
 import dev.odc.cronjobs.scheduler.CronTask;
 import dev.odc.cronjobs.scheduler.JobReport;
 import dev.odc.cronjobs.scheduler.PartialFailureException;
 import dev.odc.cronjobs.scheduler.RunContext;
+import dev.odc.database.AuditLog;
 import dev.odc.database.DiskDao;
 import dev.odc.database.UserDao;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -42,15 +43,18 @@ public final class ReconciliationJob implements CronTask {
   private static final Logger log = LoggerFactory.getLogger(ReconciliationJob.class);
 
   public static final String NAME = "reconciliation";
-  public static final String DISK_ID_LABEL = "odc.dev/disk-id";
-  public static final String USER_LABEL = "odc.dev/user";
+
+  /** Who the audit rows of this job name. */
+  public static final String ACTOR = "system:cronjobs:" + NAME;
 
   private final Jdbi jdbi;
+  private final CronQueries queries;
+  private final ReconcileQueries reconcile;
+  private final UserDao users;
   private final KubernetesClient kubernetes;
   private final String namespace;
   private final Duration lockReleaseGrace;
   private final Clock clock;
-  private final Audit audit = new Audit(NAME);
 
   /**
    * @param lockReleaseGrace how long after a reservation ended its disk lock is left to the
@@ -63,6 +67,9 @@ public final class ReconciliationJob implements CronTask {
       Duration lockReleaseGrace,
       Clock clock) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
+    this.queries = jdbi.onDemand(CronQueries.class);
+    this.reconcile = jdbi.onDemand(ReconcileQueries.class);
+    this.users = jdbi.onDemand(UserDao.class);
     this.kubernetes = requireNonNull(kubernetes, "kubernetes is null");
     this.namespace = Checks.notBlank(namespace, "namespace");
     this.lockReleaseGrace = requireNonNull(lockReleaseGrace, "lockReleaseGrace is null");
@@ -90,19 +97,19 @@ public final class ReconciliationJob implements CronTask {
         kubernetes
             .persistentVolumeClaims()
             .inNamespace(namespace)
-            .withLabel(DISK_ID_LABEL)
+            .withLabel(Labels.DISK_ID)
             .list()
             .getItems();
     report.add("pvcs", pvcs.size());
     Map<UUID, Disk> disks = new HashMap<>();
-    jdbi.onDemand(CronQueries.class).allDisks().forEach(d -> disks.put(d.id(), d));
+    queries.allDisks().forEach(d -> disks.put(d.id(), d));
     Map<String, PersistentVolumeClaim> pvcByName = new HashMap<>();
     for (PersistentVolumeClaim pvc : pvcs) {
       pvcByName.put(pvc.getMetadata().getName(), pvc);
       Optional<UUID> diskId = diskId(pvc);
       if (diskId.isEmpty()) {
         report.add("orphans_unattributed");
-        log.warn("PVC {} has an unreadable {} label", pvc.getMetadata().getName(), DISK_ID_LABEL);
+        log.warn("PVC {} has an unreadable {} label", pvc.getMetadata().getName(), Labels.DISK_ID);
         continue;
       }
       if (!disks.containsKey(diskId.get())) {
@@ -121,9 +128,7 @@ public final class ReconciliationJob implements CronTask {
       }
       guarded(report, () -> clearMissingPvc(d, report));
     }
-    for (DiskLock lock :
-        jdbi.onDemand(ReconcileQueries.class)
-            .locksOfEndedReservations(now.minus(lockReleaseGrace))) {
+    for (DiskLock lock : reconcile.locksOfEndedReservations(now.minus(lockReleaseGrace))) {
       guarded(report, () -> releaseLock(lock, report));
     }
     if (report.get("errors") > 0) {
@@ -142,7 +147,7 @@ public final class ReconciliationJob implements CronTask {
   }
 
   private static Optional<UUID> diskId(PersistentVolumeClaim pvc) {
-    String value = pvc.getMetadata().getLabels().get(DISK_ID_LABEL);
+    String value = pvc.getMetadata().getLabels().get(Labels.DISK_ID);
     try {
       return Optional.of(UUID.fromString(value));
     } catch (IllegalArgumentException e) {
@@ -153,9 +158,8 @@ public final class ReconciliationJob implements CronTask {
   private void importOrphan(
       PersistentVolumeClaim pvc, UUID diskId, Instant now, JobReport.Builder report) {
     String pvcName = pvc.getMetadata().getName();
-    String username = pvc.getMetadata().getLabels().get(USER_LABEL);
-    Optional<User> owner =
-        username == null ? Optional.empty() : jdbi.onDemand(UserDao.class).findByUsername(username);
+    String username = pvc.getMetadata().getLabels().get(Labels.USER);
+    Optional<User> owner = username == null ? Optional.empty() : users.findByUsername(username);
     if (owner.isEmpty()) {
       report.add("orphans_unattributed");
       log.warn("PVC {} has no row and no known owner ({}); leaving it alone", pvcName, username);
@@ -187,7 +191,8 @@ public final class ReconciliationJob implements CronTask {
               details.put("pvcName", pvcName);
               details.put("user", username);
               details.put("sizeGb", sizeGb);
-              audit.write(h, "disk.orphan", "disk", diskId.toString(), AuditEvent.SUCCESS, details);
+              AuditLog.append(
+                  h, ACTOR, "disk.orphan", "disk", diskId.toString(), AuditEvent.SUCCESS, details);
               return true;
             });
     if (imported) {
@@ -218,8 +223,9 @@ public final class ReconciliationJob implements CronTask {
               if (!h.attach(ReconcileQueries.class).clearPvc(d.id(), d.pvcName())) {
                 return false;
               }
-              audit.write(
+              AuditLog.append(
                   h,
+                  ACTOR,
                   "disk.reconcile",
                   "disk",
                   d.id().toString(),
@@ -240,8 +246,9 @@ public final class ReconciliationJob implements CronTask {
               if (!h.attach(DiskDao.class).release(lock.diskId(), lock.reservationId())) {
                 return false;
               }
-              audit.write(
+              AuditLog.append(
                   h,
+                  ACTOR,
                   "disk.unlock",
                   "disk",
                   lock.diskId().toString(),

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.odc.core.AuditEvent;
 import dev.odc.core.DiskSnapshot;
-import dev.odc.cronjobs.db.Audit;
 import dev.odc.cronjobs.db.CronQueries;
 import dev.odc.cronjobs.scheduler.CronTask;
 import dev.odc.cronjobs.scheduler.JobReport;
@@ -13,6 +12,7 @@ import dev.odc.cronjobs.scheduler.RunContext;
 import dev.odc.cronjobs.snapshots.RetentionPlanner.Deletion;
 import dev.odc.cronjobs.snapshots.RetentionPlanner.Plan;
 import dev.odc.cronjobs.snapshots.RetentionPlanner.Reason;
+import dev.odc.database.AuditLog;
 import dev.odc.database.DiskSnapshotDao;
 import java.time.Clock;
 import java.time.Instant;
@@ -34,14 +34,18 @@ public final class SnapshotRetentionJob implements CronTask {
 
   public static final String NAME = "snapshot-retention";
 
+  /** Who the audit rows of this job name. */
+  public static final String ACTOR = "system:cronjobs:" + NAME;
+
   private final Jdbi jdbi;
+  private final CronQueries queries;
   private final SnapshotStore store;
   private final RetentionPlanner planner;
   private final Clock clock;
-  private final Audit audit = new Audit(NAME);
 
   public SnapshotRetentionJob(Jdbi jdbi, SnapshotStore store, RetentionPolicy policy, Clock clock) {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
+    this.queries = jdbi.onDemand(CronQueries.class);
     this.store = requireNonNull(store, "store is null");
     this.planner = new RetentionPlanner(policy);
     this.clock = requireNonNull(clock, "clock is null");
@@ -55,7 +59,7 @@ public final class SnapshotRetentionJob implements CronTask {
   @Override
   public JobReport run(RunContext context) {
     Instant now = clock.instant();
-    CronQueries q = jdbi.onDemand(CronQueries.class);
+    CronQueries q = queries;
     Plan plan = planner.plan(q.allDisks(), q.liveSnapshots(), now);
     JobReport.Builder report =
         new JobReport.Builder()
@@ -88,8 +92,9 @@ public final class SnapshotRetentionJob implements CronTask {
                   if (s.cloudSnapshotId() != null) {
                     details.put("cloudSnapshotId", s.cloudSnapshotId());
                   }
-                  audit.write(
+                  AuditLog.append(
                       h,
+                      ACTOR,
                       "disk.snapshot.delete",
                       "disk_snapshot",
                       s.id().toString(),

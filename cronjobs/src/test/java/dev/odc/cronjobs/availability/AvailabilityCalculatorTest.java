@@ -137,7 +137,7 @@ class AvailabilityCalculatorTest {
       reservations.add(
           new ReservationInfo("t4", ReservationStatus.ACTIVE, 1, NOW.plusSeconds(60L + r)));
     }
-    // Speed at this scale is measured by bench/ (figure 4), not asserted here.
+    // Speed at this scale is measured by bench/ (AvailabilityBench), not asserted here.
     List<GpuType> rows = calculator.compute(List.of(H100, T4), nodes, pods, reservations, NOW);
 
     assertThat(rows.get(0).totalGpus()).isEqualTo(8000);

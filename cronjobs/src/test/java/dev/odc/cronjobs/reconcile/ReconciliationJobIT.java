@@ -5,6 +5,7 @@ import static dev.odc.cronjobs.testing.CronTesting.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.odc.core.Disk;
+import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
 import dev.odc.cronjobs.db.CronQueries;
@@ -12,8 +13,8 @@ import dev.odc.cronjobs.scheduler.JobReport;
 import dev.odc.cronjobs.testing.CronTesting;
 import dev.odc.database.DiskDao;
 import dev.odc.database.ReservationDao;
-import dev.odc.database.testing.MutableClock;
 import dev.odc.database.testing.PostgresExtension;
+import dev.odc.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -55,8 +56,8 @@ class ReconciliationJobIT {
                 .withNewMetadata()
                 .withName(name)
                 .withNamespace(NS)
-                .addToLabels(ReconciliationJob.DISK_ID_LABEL, diskId.toString())
-                .addToLabels(ReconciliationJob.USER_LABEL, username)
+                .addToLabels(Labels.DISK_ID, diskId.toString())
+                .addToLabels(Labels.USER, username)
                 .endMetadata()
                 .withNewSpec()
                 .withStorageClassName("gp3")

@@ -29,7 +29,11 @@ import java.util.Optional;
  */
 public class StorageFactory {
   public static final String DEFAULT_NAMESPACE = "odc-reservations";
-  public static final String ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone";
+
+  /** Size of a new home disk when none is configured. */
+  public static final int DEFAULT_SIZE_GB = 100;
+
+  public static final String ZONE_TOPOLOGY_KEY = dev.odc.core.Labels.ZONE;
 
   @NotBlank private String namespace = DEFAULT_NAMESPACE;
 
@@ -39,7 +43,7 @@ public class StorageFactory {
 
   @Min(1)
   @Max(65536)
-  private int defaultSizeGb = 100;
+  private int defaultSizeGb = DEFAULT_SIZE_GB;
 
   @NotBlank private String zoneTopologyKey = ZONE_TOPOLOGY_KEY;
 

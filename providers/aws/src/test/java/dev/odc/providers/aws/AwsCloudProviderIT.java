@@ -9,6 +9,7 @@ import dev.odc.providers.InvalidRequestException;
 import dev.odc.providers.VolumeRequest;
 import dev.odc.providers.VolumeState;
 import dev.odc.providers.testing.AbstractCloudProviderContractTest;
+import dev.odc.testing.MotoServer;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,6 @@
 package dev.odc.providers.kubernetes;
 
+import dev.odc.core.Labels;
 import dev.odc.providers.ClaimPhase;
 import dev.odc.providers.ClaimSpec;
 import dev.odc.providers.InvalidRequestException;
@@ -55,7 +56,7 @@ public final class KubernetesStorageBackend implements StorageBackend {
   private static final Logger log = LoggerFactory.getLogger(KubernetesStorageBackend.class);
 
   /** Annotation recording the zone ODC asked for. */
-  public static final String ZONE_ANNOTATION = "odc.dev/zone";
+  public static final String ZONE_ANNOTATION = Labels.ZONE_ANNOTATION;
 
   public static final String SNAPSHOT_GROUP = "snapshot.storage.k8s.io";
   public static final String SNAPSHOT_API_VERSION = SNAPSHOT_GROUP + "/v1";
@@ -438,7 +439,7 @@ public final class KubernetesStorageBackend implements StorageBackend {
    * Refuses a zone no node carries. Answers from the last node listing while it is younger than the
    * cache TTL; a stale listing, or a zone it does not have, lists the nodes once more, so a newly
    * added zone is accepted at once and an unknown one costs one listing before it is refused. A
-   * cluster whose nodes carry no zone label accepts any zone, as before.
+   * cluster whose nodes carry no zone label accepts any zone.
    */
   private void checkZone(String id, String zone) {
     ZoneListing seen = zoneListing;
