@@ -74,6 +74,9 @@ aws:
   allowedArnPatterns: {{ toJson .Values.awsLogin.allowedArnPatterns }}
 limits:
   {{- toYaml .Values.limits | nindent 2 }}
+ssh:
+  maxKeysPerUser: {{ .Values.ssh.maxKeysPerUser }}
+  tunnelPorts: {{ toJson .Values.ssh.tunnelPorts }}
 {{ include "odc.config.gpuTypes" . }}
 defaultImage: {{ include "odc.defaultImage" . | quote }}
 # The migration hook Job owns schema changes; replicas starting together must not race on them.

@@ -35,6 +35,8 @@ import dev.odc.api.service.AuditService;
 import dev.odc.api.service.AvailabilityService;
 import dev.odc.api.service.DiskService;
 import dev.odc.api.service.ReservationService;
+import dev.odc.api.ssh.SshAccess;
+import dev.odc.api.ssh.TunnelTargets;
 import dev.odc.core.service.ServiceApplication;
 import dev.odc.database.Database;
 import dev.odc.database.GpuTypeDao;
@@ -63,6 +65,7 @@ import org.slf4j.LoggerFactory;
 public class ApiApplication extends ServiceApplication<ApiConfiguration> {
   private static final Logger log = LoggerFactory.getLogger(ApiApplication.class);
   private final Clock clock;
+  private final TunnelTargets tunnelTargets;
 
   public ApiApplication() {
     this(Clock.systemUTC());
@@ -70,7 +73,17 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
 
   /** With another clock, for tests of expiry and TTLs. */
   public ApiApplication(Clock clock) {
+    this(clock, null);
+  }
+
+  /**
+   * With where the SSH tunnel connects, for the sandbox, whose "pods" are processes on loopback.
+   *
+   * @param tunnelTargets null for the addresses the processor records
+   */
+  public ApiApplication(Clock clock, TunnelTargets tunnelTargets) {
     this.clock = clock;
+    this.tunnelTargets = tunnelTargets;
   }
 
   public static void main(String[] args) throws Exception {
@@ -126,12 +139,13 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
             ? Optional.of(new AwsIamAuthProvider(config.getAws(), users))
             : Optional.empty();
 
+    ChainedAuthenticator authenticator = new ChainedAuthenticator(providers);
     environment
         .jersey()
         .register(
             new AuthDynamicFeature(
                 new OAuthCredentialAuthFilter.Builder<OdcPrincipal>()
-                    .setAuthenticator(new ChainedAuthenticator(providers))
+                    .setAuthenticator(authenticator)
                     .setAuthorizer(new RoleAuthorizer())
                     .setPrefix("Bearer")
                     .setRealm("odc")
@@ -148,11 +162,9 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
     environment.jersey().register(new DatabaseUnavailableMapper());
     environment.jersey().register(new CatchAllMapper());
 
-    environment
-        .jersey()
-        .register(
-            new ReservationResource(
-                new ReservationService(jdbi, config.getLimits(), config.getDefaultImage(), clock)));
+    ReservationService reservations =
+        new ReservationService(jdbi, config.getLimits(), config.getDefaultImage(), clock);
+    environment.jersey().register(new ReservationResource(reservations));
     environment
         .jersey()
         .register(new DiskResource(new DiskService(jdbi, config.getLimits(), clock)));
@@ -168,6 +180,8 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
             new AvailabilityResource(
                 new AvailabilityService(jdbi, config.isSimulatedCluster(), clock)));
     environment.jersey().register(new OpenApiResource());
+    SshAccess.install(
+        environment, config.getSsh(), jdbi, authenticator, reservations, tunnelTargets, clock);
 
     environment.healthChecks().register("queue", new QueueHealthCheck(jdbi));
     servePrometheus(environment);

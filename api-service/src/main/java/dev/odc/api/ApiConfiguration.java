@@ -1,6 +1,7 @@
 package dev.odc.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.odc.api.ssh.SshConfig;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.util.DataSize;
@@ -24,6 +25,8 @@ public class ApiConfiguration extends Configuration {
   @Valid @NotNull private AwsConfig aws = new AwsConfig();
 
   @Valid @NotNull private LimitsConfig limits = new LimitsConfig();
+
+  @Valid @NotNull private SshConfig ssh = new SshConfig();
 
   @Valid @NotNull private List<GpuTypeConfig> gpuTypes = new ArrayList<>();
 
@@ -159,6 +162,16 @@ public class ApiConfiguration extends Configuration {
   @JsonProperty
   public void setMaxRequestSize(DataSize maxRequestSize) {
     this.maxRequestSize = maxRequestSize;
+  }
+
+  @JsonProperty
+  public SshConfig getSsh() {
+    return ssh;
+  }
+
+  @JsonProperty
+  public void setSsh(SshConfig ssh) {
+    this.ssh = ssh;
   }
 
   @JsonProperty

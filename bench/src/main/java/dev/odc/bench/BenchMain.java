@@ -29,6 +29,7 @@ public final class BenchMain {
     BENCHMARKS.put("5", ExpiryBench::run);
     BENCHMARKS.put("6", TokenBench::run);
     BENCHMARKS.put("7", CliBench::run);
+    BENCHMARKS.put("8", SshTunnelBench::run);
   }
 
   /** Held so the JUL settings below are not garbage-collected away. */

@@ -110,7 +110,7 @@ final class CliBench {
     }
   }
 
-  private static String post(HttpClient http, String url, String token, String body, int expected)
+  static String post(HttpClient http, String url, String token, String body, int expected)
       throws IOException, InterruptedException {
     HttpResponse<String> response =
         http.send(

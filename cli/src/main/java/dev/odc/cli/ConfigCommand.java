@@ -66,7 +66,7 @@ final class ConfigCommand implements Callable<Integer> {
         index = "0",
         paramLabel = "KEY",
         description =
-            "One of: api-url, default.gpu-type, default.gpus, default.hours, default.image, default.disk, login.ports, browser.")
+            "One of: api-url, default.gpu-type, default.gpus, default.hours, default.image, default.disk, login.ports, browser, ssh.user.")
     String key;
 
     @Parameters(

@@ -34,7 +34,8 @@ public final class ConfigStore {
           "default.image", "container image for reserve",
           "default.disk", "disk name (or none) for reserve",
           "login.ports", "loopback ports login tries, comma-separated",
-          "browser", "command that opens a URL (the URL is appended)");
+          "browser", "command that opens a URL (the URL is appended)",
+          "ssh.user", "account gpu-dev ssh and ssh-config log in as (default dev)");
 
   private final Path dir;
   private final ObjectMapper mapper;

@@ -72,8 +72,27 @@ final class LoginCommand implements Callable<Integer> {
       description = "How long to wait for the browser (default ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
+  @Option(
+      names = "--ssh-key",
+      paramLabel = "FILE",
+      description = "When you have no SSH key registered, register this public key without asking.")
+  String sshKey;
+
+  @Option(
+      names = "--no-ssh-key",
+      description = "Do not offer to register an SSH key when you have none.")
+  boolean noSshKey;
+
   @Override
   public Integer call() {
+    int code = login();
+    if (code == ExitCodes.OK && !noSshKey) {
+      SshKeyOffer.afterLogin(Session.of(spec, common), sshKey);
+    }
+    return code;
+  }
+
+  private int login() {
     Session s = Session.of(spec, common);
     String apiUrl = s.apiUrl();
     AuthConfig auth = s.api().getPublic("/v1/auth/config", AuthConfig.class);

@@ -107,11 +107,12 @@ class CommandsTest {
         .contains("PREPARING")
         .contains("pulling image");
 
-    CliRunner.Result sshConfig = cli.run("ssh-config", prefix);
+    CliRunner.Result sshConfig = cli.run("ssh-config", prefix, "--print");
+    assertThat(sshConfig.exitCode()).as(sshConfig.toString()).isZero();
     assertThat(sshConfig.out())
-        .contains("Host gpu-dev-train")
-        .contains("HostName ssh.odc.test")
-        .contains("Port 30022");
+        .contains("Host odc-train odc-" + prefix)
+        .contains("HostKeyAlias odc-" + prefix)
+        .containsPattern("ProxyCommand .*dev\\.odc\\.cli\\.Main tunnel " + id);
 
     CliRunner.Result extended = cli.run("extend", prefix, "-H", "2");
     assertThat(extended.exitCode()).as(extended.toString()).isZero();

@@ -15,7 +15,6 @@ import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
@@ -34,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(DropwizardExtensionsSupport.class)
 class RealApiIT {
   private static final ObjectMapper JSON = Json.newMapper();
-  static final PostgresExtension DB = cleanDatabase();
-  static final MockOAuth2Server OIDC = startedOidc();
+  static final PostgresExtension DB = ApiTestServers.cleanDatabase();
+  static final MockOAuth2Server OIDC = ApiTestServers.startedOidc();
   static final MotoServer MOTO = MotoServer.startIfInstalled().orElse(null);
 
   static final DropwizardAppExtension<ApiConfiguration> APP =
@@ -51,22 +50,6 @@ class RealApiIT {
 
   @TempDir Path home;
   private CliRunner cli;
-
-  private static PostgresExtension cleanDatabase() {
-    PostgresExtension db = new PostgresExtension();
-    try {
-      db.clean();
-    } catch (SQLException e) {
-      throw new IllegalStateException("test database cannot be cleaned", e);
-    }
-    return db;
-  }
-
-  private static MockOAuth2Server startedOidc() {
-    MockOAuth2Server server = new MockOAuth2Server();
-    server.start();
-    return server;
-  }
 
   @AfterAll
   static void stopServers() {

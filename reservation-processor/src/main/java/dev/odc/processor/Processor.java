@@ -3,6 +3,7 @@ package dev.odc.processor;
 import com.codahale.metrics.MetricRegistry;
 import dev.odc.core.queue.DiskOperationMessage;
 import dev.odc.core.queue.ReservationMessage;
+import dev.odc.database.PodEndpointDao;
 import dev.odc.database.Reservations;
 import dev.odc.database.pgmq.Pgmq;
 import dev.odc.database.pgmq.QueueConsumer;
@@ -144,7 +145,8 @@ public final class Processor implements Managed {
             events,
             () -> running,
             ns,
-            settings.dnsDomain());
+            settings.dnsDomain(),
+            jdbi.onDemand(PodEndpointDao.class));
     Provisioner provisioner =
         new Provisioner(
             reads, admission, steps, homeDisk, owner, services, pods, storage, keys, teardown,

@@ -58,7 +58,8 @@ public class ProcessorApplication extends ServiceApplication<ProcessorConfigurat
             client,
             new KubernetesStorageBackend(client, config.getStorage()),
             config.settings(),
-            config.sshKeySource(),
+            // what users registered with the API, and any the operator configured
+            SshKeySource.union(SshKeySource.registered(jdbi), config.sshKeySource()),
             environment.metrics());
     environment
         .lifecycle()

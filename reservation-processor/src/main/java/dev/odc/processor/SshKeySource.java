@@ -1,12 +1,17 @@
 package dev.odc.processor;
 
+import dev.odc.core.SshKey;
+import dev.odc.database.SshKeyDao;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
 
 /** Where a user's SSH public keys come from. */
 @FunctionalInterface
@@ -18,6 +23,26 @@ public interface SshKeySource {
    * @throws UncheckedIOException when the source cannot be read
    */
   List<String> keysFor(String username);
+
+  /** The keys users registered with the API ({@code /v1/ssh-keys}), oldest first. */
+  static SshKeySource registered(Jdbi jdbi) {
+    Objects.requireNonNull(jdbi, "jdbi is null");
+    return username ->
+        jdbi.withExtension(SshKeyDao.class, d -> d.listByUsername(username)).stream()
+            .map(SshKey::publicKey)
+            .toList();
+  }
+
+  /** The keys of both sources, each once, {@code first}'s first. */
+  static SshKeySource union(SshKeySource first, SshKeySource second) {
+    Objects.requireNonNull(first, "first is null");
+    Objects.requireNonNull(second, "second is null");
+    return username -> {
+      Set<String> keys = new LinkedHashSet<>(first.keysFor(username));
+      keys.addAll(second.keysFor(username));
+      return List.copyOf(keys);
+    };
+  }
 
   /** Keys given in configuration, per username. */
   static SshKeySource of(Map<String, List<String>> keys) {

@@ -7,13 +7,16 @@ import dev.odc.core.Disk;
 import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
+import dev.odc.core.SshKey;
 import dev.odc.core.User;
 import dev.odc.core.queue.ReservationMessage;
 import dev.odc.database.DiskDao;
 import dev.odc.database.DiskSnapshotDao;
 import dev.odc.database.NewReservation;
+import dev.odc.database.PodEndpointDao;
 import dev.odc.database.ReservationDao;
 import dev.odc.database.Reservations;
+import dev.odc.database.SshKeyDao;
 import dev.odc.database.pgmq.Pgmq;
 import dev.odc.database.testing.PostgresExtension;
 import dev.odc.database.testing.TestData;
@@ -31,6 +34,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,7 +120,8 @@ class ProcessorIT {
             client,
             new KubernetesStorageBackend(client, new StorageFactory()),
             settings,
-            SshKeySource.of(Map.of("alice", List.of(KEY))),
+            SshKeySource.union(
+                SshKeySource.registered(jdbi), SshKeySource.of(Map.of("alice", List.of(KEY)))),
             null,
             hook);
     processors.add(p);
@@ -171,6 +176,21 @@ class ProcessorIT {
     simulate(NodePool.of("h100", 1, 8));
     Processor processor = processor("p1", true);
     User alice = TestData.user(jdbi, "alice");
+    String registered =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEwaEXqR4m0oHy08jWALI8WUrSBBx35HnD/YBrhhotBU";
+    jdbi.useExtension(
+        SshKeyDao.class,
+        d ->
+            d.insert(
+                new SshKey(
+                    UUID.randomUUID(),
+                    alice.id(),
+                    "laptop",
+                    "ssh-ed25519",
+                    256,
+                    "SHA256:test",
+                    registered,
+                    Instant.now())));
 
     Reservation r = reserve(alice, "train", "h100", 2, 1, "home");
     Reservation active = awaitStatus(r.id(), ReservationStatus.ACTIVE);
@@ -189,8 +209,17 @@ class ProcessorIT {
     assertThat(container.getVolumeMounts())
         .extracting(m -> m.getMountPath())
         .contains("/home/dev", "/dev/shm");
+    // the key alice registered with the API, and the one the operator configured
     assertThat(container.getEnv())
-        .anyMatch(e -> e.getName().equals("ODC_SSH_AUTHORIZED_KEYS") && e.getValue().contains(KEY));
+        .anyMatch(
+            e ->
+                e.getName().equals("ODC_SSH_AUTHORIZED_KEYS")
+                    && e.getValue().contains(KEY)
+                    && e.getValue().contains(registered));
+    // where the api-service's tunnel reaches the server: the pod's IP, sshd on 22
+    assertThat(pod.getStatus().getPodIP()).isNotBlank();
+    assertThat(jdbi.onDemand(PodEndpointDao.class).find(r.id(), 0))
+        .contains(new PodEndpointDao.Endpoint(r.id(), 0, pod.getStatus().getPodIP(), 22));
     assertThat(pod.getMetadata().getLabels())
         .containsEntry(Labels.RESERVATION_ID, r.id().toString())
         .containsEntry(Labels.USER, "alice")

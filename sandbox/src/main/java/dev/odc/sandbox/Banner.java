@@ -85,6 +85,7 @@ final class Banner {
     b.append("  bin/gpu-dev login\n");
     b.append("  bin/gpu-dev reserve ").append(reserveArguments(plan)).append('\n');
     b.append("  bin/gpu-dev avail\n");
+    b.append("  bin/gpu-dev ssh-key add   # ~/.ssh/id_ed25519.pub; then: bin/gpu-dev ssh <ID>\n");
     b.append('\n').append("Press Ctrl-C to stop the sandbox; its data stays for the next start.\n");
     return b.toString();
   }

@@ -17,7 +17,11 @@ final class CliSetup {
   /** What {@link #configure} did. */
   record Outcome(boolean written, Path configDir, Optional<String> previousUrl) {}
 
-  static Outcome configure(Map<String, String> env, String apiUrl) {
+  /**
+   * @param localSsh the sandbox's servers are sshd processes of the local user: `gpu-dev ssh` logs
+   *     in as that user (unless {@code ssh.user} is set already)
+   */
+  static Outcome configure(Map<String, String> env, String apiUrl, boolean localSsh) {
     ConfigStore store = new ConfigStore(ConfigStore.defaultDir(env), Json.newMapper());
     Optional<String> previous = store.setting("api-url");
     if (previous.isPresent() && !previous.get().equals(apiUrl) && !isLoopback(previous.get())) {
@@ -25,6 +29,9 @@ final class CliSetup {
     }
     if (previous.isEmpty() || !previous.get().equals(apiUrl)) {
       store.set("api-url", apiUrl);
+    }
+    if (localSsh && store.setting("ssh.user").isEmpty()) {
+      store.set("ssh.user", System.getProperty("user.name"));
     }
     return new Outcome(true, store.dir(), previous);
   }

@@ -429,6 +429,19 @@ public final class Sandbox implements Callable<Integer> {
       System.setProperty("kubeconfig", kubeconfigFile.toString());
     }
 
+    // the simulated pods' sshd: real servers on loopback, reached through the API's tunnel
+    SshServers sshServers = null;
+    if (clusterStart != null && SshServers.available()) {
+      sshServers =
+          new SshServers(
+              clusterStart.join().client(),
+              NAMESPACE,
+              Database.jdbi(database.dataSource()),
+              plan.dataDir().resolve("servers"));
+      sshServers.start();
+      running.push(sshServers);
+    }
+
     int apiPortNow = plan.apiPort() == 0 ? FreePorts.pick() : plan.apiPort();
     String apiUrl = "http://127.0.0.1:" + apiPortNow;
     Services.Settings settings =
@@ -444,7 +457,7 @@ public final class Sandbox implements Callable<Integer> {
             plan.pools(),
             plan.runDir(),
             plan.logDir().resolve("odc.log"));
-    for (InJvmService service : Services.start(settings)) {
+    for (InJvmService service : Services.start(settings, sshServers)) {
       running.push(service);
     }
     Services.awaitReady(settings, apiUrl, Duration.ofSeconds(60));
@@ -462,7 +475,9 @@ public final class Sandbox implements Callable<Integer> {
     }
 
     Optional<CliSetup.Outcome> cli =
-        plan.writeCliConfig() ? Optional.of(CliSetup.configure(env, apiUrl)) : Optional.empty();
+        plan.writeCliConfig()
+            ? Optional.of(CliSetup.configure(env, apiUrl, sshServers != null))
+            : Optional.empty();
     return new Ready(
         apiUrl, trusted, database, plan.database().isEmpty(), kubeUrl, cli, settings.logFile());
   }

@@ -3,6 +3,7 @@ package dev.odc.sandbox;
 import static java.util.Objects.requireNonNull;
 
 import dev.odc.api.ApiApplication;
+import dev.odc.api.ssh.TunnelTargets;
 import dev.odc.cronjobs.CronjobsApplication;
 import dev.odc.processor.ProcessorApplication;
 import dev.odc.testing.sim.NodePool;
@@ -16,6 +17,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,8 +62,12 @@ final class Services {
   /**
    * Starts the api-service, reservation-processor and cronjobs; if one fails, those already started
    * are stopped again.
+   *
+   * @param tunnelTargets where the api-service's SSH tunnel connects; null for the pod addresses
+   *     the processor records
    */
-  static List<InJvmService> start(Settings s) throws IOException, ServiceStartException {
+  static List<InJvmService> start(Settings s, TunnelTargets tunnelTargets)
+      throws IOException, ServiceStartException {
     Path apiConfig = ServiceConfigs.write(s.runDir(), "api-service.yml", ServiceConfigs.api(s));
     Path processorConfig =
         ServiceConfigs.write(s.runDir(), "reservation-processor.yml", ServiceConfigs.processor(s));
@@ -70,7 +76,9 @@ final class Services {
     // The three start side by side: most of their start-up is class loading and JIT.
     List<Callable<InJvmService>> starts =
         List.of(
-            () -> InJvmService.start("api-service", new ApiApplication(), apiConfig),
+            () ->
+                InJvmService.start(
+                    "api-service", new ApiApplication(Clock.systemUTC(), tunnelTargets), apiConfig),
             () ->
                 InJvmService.start(
                     "reservation-processor", new ProcessorApplication(), processorConfig),

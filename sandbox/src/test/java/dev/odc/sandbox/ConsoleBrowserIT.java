@@ -98,7 +98,8 @@ class ConsoleBrowserIT {
             pools,
             run,
             tmp.resolve("odc.log"));
-    for (InJvmService service : Services.start(settings)) {
+    // The console test opens no tunnel: no pod address is ever needed.
+    for (InJvmService service : Services.start(settings, (r, node, port) -> Optional.empty())) {
       running.push(service);
     }
     Services.awaitReady(settings, apiUrl, Duration.ofSeconds(90));

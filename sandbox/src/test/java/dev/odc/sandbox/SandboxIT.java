@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.odc.testing.ssh.LoopbackSshd;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -223,6 +224,39 @@ class SandboxIT {
     Result show = gpuDev("show", id);
     assertThat(show.exit()).as(show.text()).isZero();
     assertThat(show.text()).contains(id).contains("ACTIVE").contains("h100");
+
+    // 5b. bin/gpu-dev ssh-key add, then bin/gpu-dev ssh ID: a real shell (a real sshd on loopback
+    // stands in for the pod, through the API's tunnel), in the reservation's own home folder
+    if (LoopbackSshd.available()) {
+      Path key = LoopbackSshd.userKey(tmp.resolve("keys"), "walker", "ed25519");
+      Result added = gpuDev("ssh-key", "add", key + ".pub");
+      assertThat(added.exit()).as(added.text()).isZero();
+      List<String> ssh =
+          List.of(
+              "ssh",
+              id,
+              "-i",
+              key.toString(),
+              "--ssh-option",
+              "StrictHostKeyChecking=accept-new",
+              "--ssh-option",
+              "UserKnownHostsFile=" + tmp.resolve("known_hosts"),
+              "--ssh-option",
+              "BatchMode=yes",
+              "--",
+              "echo",
+              "shell-in",
+              "$PWD");
+      // the server's sshd starts once its pod runs, and takes the new key within seconds
+      await("a shell on " + id)
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(2))
+          .until(
+              () -> gpuDev(ssh.toArray(String[]::new)).text(), text -> text.contains("shell-in"));
+      Result shell = gpuDev(ssh.toArray(String[]::new));
+      assertThat(shell.exit()).as(shell.text()).isZero();
+      assertThat(shell.text()).containsPattern("shell-in /\\S*/servers/" + "[0-9a-f-]{36}/home");
+    }
 
     // 6. bin/gpu-dev extend ID -H 1
     Result extend = gpuDev("extend", id, "-H", "1");

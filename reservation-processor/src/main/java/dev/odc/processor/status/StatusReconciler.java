@@ -5,6 +5,7 @@ import dev.odc.core.InvalidTransitionException;
 import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
+import dev.odc.database.PodEndpointDao;
 import dev.odc.database.ReservationChanges;
 import dev.odc.database.Reservations;
 import dev.odc.database.StaleUpdateException;
@@ -12,6 +13,7 @@ import dev.odc.processor.ClusterCapacity;
 import dev.odc.processor.Processor;
 import dev.odc.processor.ReservationReads;
 import dev.odc.processor.provisioning.ReservationServices;
+import dev.odc.processor.provisioning.ServerPods;
 import dev.odc.processor.teardown.Teardown;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -48,6 +50,7 @@ public final class StatusReconciler {
   private final BooleanSupplier running;
   private final String namespace;
   private final String dnsDomain;
+  private final PodEndpointDao endpoints;
 
   public StatusReconciler(
       Reservations reservations,
@@ -59,7 +62,8 @@ public final class StatusReconciler {
       ScheduledExecutorService events,
       BooleanSupplier running,
       String namespace,
-      String dnsDomain) {
+      String dnsDomain,
+      PodEndpointDao endpoints) {
     this.reservations = Objects.requireNonNull(reservations, "reservations is null");
     this.reads = Objects.requireNonNull(reads, "reads is null");
     this.capacity = Objects.requireNonNull(capacity, "capacity is null");
@@ -70,6 +74,7 @@ public final class StatusReconciler {
     this.running = Objects.requireNonNull(running, "running is null");
     this.namespace = Objects.requireNonNull(namespace, "namespace is null");
     this.dnsDomain = dnsDomain;
+    this.endpoints = Objects.requireNonNull(endpoints, "endpoints is null");
   }
 
   /**
@@ -119,12 +124,16 @@ public final class StatusReconciler {
     if (r.status() == ReservationStatus.ACTIVE) {
       if (pods.size() < r.nodeCount()) {
         teardown.fail(id, "the server's pod disappeared (its node was removed or lost)");
+      } else if (pods.stream().allMatch(PodStatus::ready)) {
+        // a pod made again (same name, new IP) is reached at its new address
+        recordEndpoints(id, pods);
       }
       return;
     }
     if (pods.size() < r.nodeCount() || !pods.stream().allMatch(PodStatus::ready)) {
       return;
     }
+    recordEndpoints(id, pods);
     Pod first =
         pods.stream()
             .filter(p -> "0".equals(p.getMetadata().getLabels().get(Labels.NODE_INDEX)))
@@ -159,6 +168,17 @@ public final class StatusReconciler {
     } catch (StaleUpdateException | InvalidTransitionException e) {
       // another processor or a cancel got there first
       log.debug("Reservation {} changed while going ACTIVE: {}", id, e.getMessage());
+    }
+  }
+
+  /** Where the api-service's tunnel reaches each node: the pod's IP, sshd on 22. */
+  private void recordEndpoints(UUID id, List<Pod> pods) {
+    for (Pod pod : pods) {
+      String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+      String index = pod.getMetadata().getLabels().get(Labels.NODE_INDEX);
+      if (ip != null && !ip.isBlank() && index != null && index.matches("[0-9]+")) {
+        endpoints.record(id, Integer.parseInt(index), ip, ServerPods.SSH_PORT);
+      }
     }
   }
 
