@@ -193,6 +193,20 @@ public class ApiConfiguration extends Configuration {
     @JsonProperty @NotNull public Duration jwksCacheTtl = Duration.minutes(15);
 
     @JsonProperty @NotNull public Duration httpTimeout = Duration.seconds(5);
+
+    /** Tokens whose {@code exp} is further than this after their {@code iat} are refused. */
+    @JsonProperty @NotNull public Duration maxTokenLifetime = Duration.hours(24);
+
+    /**
+     * How many verified tokens are remembered (by SHA-256 of the token, until their exp and while
+     * the JWKS still holds their key) so they are not verified again; zero turns this off.
+     */
+    @JsonProperty
+    @Min(0)
+    public int verifiedTokenCacheSize = 10_000;
+
+    /** The longest a verified token is remembered, whatever its exp. */
+    @JsonProperty @NotNull public Duration verifiedTokenCacheTtl = Duration.minutes(5);
   }
 
   /** API keys: bearer credentials for automation. */
