@@ -1,6 +1,5 @@
 package dev.odc.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import dev.odc.api.auth.ApiKeyAuthProvider;
 import dev.odc.api.auth.ApiKeyIssuer;
 import dev.odc.api.auth.AuthProvider;
@@ -16,8 +15,12 @@ import dev.odc.api.db.CachedNameTemplateEngine;
 import dev.odc.api.errors.ApiExceptionMapper;
 import dev.odc.api.errors.CatchAllMapper;
 import dev.odc.api.errors.DatabaseUnavailableMapper;
+import dev.odc.api.errors.InputFilter;
+import dev.odc.api.errors.JsonErrorHandler;
 import dev.odc.api.errors.JsonExceptionMapper;
+import dev.odc.api.errors.RequestLogs;
 import dev.odc.api.errors.RequestSizeFilter;
+import dev.odc.api.errors.StrictJson;
 import dev.odc.api.errors.WebApplicationExceptionMapper;
 import dev.odc.api.health.OidcHealthCheck;
 import dev.odc.api.health.QueueHealthCheck;
@@ -88,8 +91,8 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
 
   @Override
   public void run(ApiConfiguration config, Environment environment) {
-    environment.getObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    environment.getObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    StrictJson.apply(environment.getObjectMapper());
+    RequestLogs.withoutQueryStrings(config);
     if (config.getServerFactory() instanceof AbstractServerFactory server) {
       // our mappers give every error the one ODC shape
       server.setRegisterDefaultExceptionMappers(false);
@@ -137,6 +140,12 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
     environment.jersey().register(new ScopeFilter());
     environment.jersey().register(new AuthValueFactoryProvider.Binder<>(OdcPrincipal.class));
 
+    JsonErrorHandler jettyErrors = new JsonErrorHandler();
+    environment.getApplicationContext().setErrorHandler(jettyErrors);
+    environment
+        .lifecycle()
+        .addServerLifecycleListener(server -> server.setErrorHandler(jettyErrors));
+    environment.jersey().register(new InputFilter());
     environment.jersey().register(new RequestSizeFilter(config.getMaxRequestSize().toBytes()));
     environment.jersey().register(new ApiExceptionMapper());
     environment.jersey().register(new JsonExceptionMapper());

@@ -2,6 +2,7 @@ package dev.odc.api.auth;
 
 import dev.odc.api.ApiConfiguration.AwsConfig;
 import dev.odc.api.errors.ApiException;
+import dev.odc.api.errors.Text;
 import dev.odc.core.ErrorCode;
 import dev.odc.core.Role;
 import dev.odc.core.User;
@@ -89,6 +90,13 @@ public class AwsIamAuthProvider implements AuthProvider<AwsLoginRequest> {
             .POST(HttpRequest.BodyPublishers.ofString(BODY));
     boolean signed = false;
     boolean contentType = false;
+    for (Map.Entry<String, String> header : request.headers().entrySet()) {
+      if (Text.hasControl(header.getKey(), false) || Text.hasControl(header.getValue(), false)) {
+        // a header value is one line: CR, LF or NUL would make another request of it
+        throw ApiException.invalid(
+            "headers", "header names and values must not contain control characters");
+      }
+    }
     for (Map.Entry<String, String> header : request.headers().entrySet()) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
       if (!FORWARDED_HEADERS.contains(name) || header.getValue() == null) {

@@ -7,7 +7,6 @@ import dev.odc.core.AuditEvent;
 import dev.odc.core.api.AuditVerification;
 import dev.odc.core.api.Page;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 
@@ -54,8 +53,8 @@ public class AuditService {
         && !List.of(AuditEvent.SUCCESS, AuditEvent.DENIED, AuditEvent.FAILURE).contains(outcome)) {
       throw ApiException.invalid("outcome", "outcome must be success, denied or failure");
     }
-    Instant since = time(filter.since(), "since");
-    Instant until = time(filter.until(), "until");
+    Instant since = Validation.instant(filter.since(), "since");
+    Instant until = Validation.instant(filter.until(), "until");
     long before = beforeId;
     String actorFilter = actor;
     List<AuditEvent> rows =
@@ -77,18 +76,6 @@ public class AuditService {
     }
     List<AuditEvent> items = rows.subList(0, size);
     return new Page<>(items, Long.toString(items.get(size - 1).id()));
-  }
-
-  private static Instant time(String value, String field) {
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    try {
-      return Instant.parse(value.trim());
-    } catch (DateTimeParseException e) {
-      throw ApiException.invalid(
-          field, field + " must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
-    }
   }
 
   private static String blankToNull(String value) {
