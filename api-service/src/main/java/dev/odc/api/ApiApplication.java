@@ -114,7 +114,11 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
             jdbi, clock, java.time.Duration.ofMillis(config.getUserCacheTtl().toMilliseconds()));
     ApiKeyIssuer issuer = new ApiKeyIssuer(clock);
     List<AuthProvider<String>> providers = new ArrayList<>();
-    providers.add(new ApiKeyAuthProvider(jdbi, clock));
+    providers.add(
+        new ApiKeyAuthProvider(
+            jdbi,
+            clock,
+            java.time.Duration.ofMillis(config.getApiKeys().roleMaxAge.toMilliseconds())));
     if (config.getOidc().enabled) {
       OidcAuthProvider oidc = new OidcAuthProvider(config.getOidc(), users);
       providers.add(oidc);
