@@ -33,6 +33,7 @@ import dev.odc.api.resources.MeResource;
 import dev.odc.api.resources.OpenApiResource;
 import dev.odc.api.resources.ReservationResource;
 import dev.odc.api.service.ApiKeyService;
+import dev.odc.api.service.AuditAnchorLog;
 import dev.odc.api.service.AuditService;
 import dev.odc.api.service.DiskService;
 import dev.odc.api.service.ReservationService;
@@ -166,6 +167,12 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
         .jersey()
         .register(new DiskResource(new DiskService(jdbi, config.getLimits(), clock)));
     environment.jersey().register(new AuditResource(new AuditService(jdbi)));
+    environment
+        .lifecycle()
+        .manage(
+            new AuditAnchorLog(
+                jdbi,
+                java.time.Duration.ofMillis(config.getAuditAnchorInterval().toMilliseconds())));
     environment
         .jersey()
         .register(new ApiKeyResource(new ApiKeyService(jdbi, config.getApiKeys(), issuer, clock)));

@@ -49,6 +49,22 @@ public class ApiConfiguration extends Configuration {
    */
   @NotNull private Duration userCacheTtl = Duration.seconds(10);
 
+  /**
+   * How often the audit log's head (id, hash, row count) is written to the service log, as an
+   * anchor outside the database; zero turns it off.
+   */
+  @NotNull private Duration auditAnchorInterval = Duration.minutes(15);
+
+  @JsonProperty
+  public Duration getAuditAnchorInterval() {
+    return auditAnchorInterval;
+  }
+
+  @JsonProperty
+  public void setAuditAnchorInterval(Duration auditAnchorInterval) {
+    this.auditAnchorInterval = auditAnchorInterval;
+  }
+
   @JsonProperty
   public boolean isSimulatedCluster() {
     return simulatedCluster;

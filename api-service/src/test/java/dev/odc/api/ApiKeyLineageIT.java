@@ -7,9 +7,6 @@ import dev.odc.core.Json;
 import dev.odc.core.api.ApiKeyCreated;
 import dev.odc.database.testing.PostgresExtension;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
@@ -32,7 +29,6 @@ class ApiKeyLineageIT {
   static final DropwizardAppExtension<ApiConfiguration> APP = TestServers.app(DB, OIDC);
 
   static final ObjectMapper MAPPER = Json.newMapper();
-  static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @AfterAll
   static void stopOidc() {
@@ -50,18 +46,7 @@ class ApiKeyLineageIT {
 
   static HttpResponse<String> send(String method, String path, String bearer, String body)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + path))
-            .header("Authorization", "Bearer " + bearer)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return TestServers.send(APP, method, path, bearer, body);
   }
 
   static ApiKeyCreated createKey(String bearer, String body) throws Exception {

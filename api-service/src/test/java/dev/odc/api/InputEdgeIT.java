@@ -8,10 +8,7 @@ import dev.odc.core.Json;
 import dev.odc.database.Cursor;
 import dev.odc.database.testing.PostgresExtension;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -37,7 +34,6 @@ class InputEdgeIT {
   static final DropwizardAppExtension<ApiConfiguration> APP = TestServers.app(DB, OIDC);
 
   static final ObjectMapper MAPPER = Json.newMapper();
-  static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @AfterAll
   static void stopOidc() {
@@ -53,23 +49,9 @@ class InputEdgeIT {
         .serialize();
   }
 
-  static HttpResponse<String> send(String method, String pathAndQuery, String bearer, String body)
+  static HttpResponse<String> send(String method, String path, String bearer, String body)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.getLocalPort() + pathAndQuery))
-            .header("Accept", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    if (bearer != null) {
-      request.header("Authorization", "Bearer " + bearer);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return TestServers.send(APP, method, path, bearer, body);
   }
 
   static void assertBadRequest(HttpResponse<String> response) throws Exception {

@@ -68,6 +68,11 @@ public class ApiKeyAuthProvider implements AuthProvider<String> {
       log.debug("Refused API key {}: its user is disabled", key.get().id());
       return Optional.empty();
     }
+    if (UserDirectory.reserved(user.get().username())) {
+      // a user that took a platform name before such names were refused
+      log.debug("Refused API key {}: its user has a reserved name", key.get().id());
+      return Optional.empty();
+    }
     jdbi.onDemand(ApiKeyDao.class).touchLastUsed(key.get().id(), now);
     return Optional.of(
         new OdcPrincipal(

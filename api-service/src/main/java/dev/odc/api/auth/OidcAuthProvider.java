@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * unknown kid), asymmetric algorithms from the configured list only, header {@code typ} absent,
  * {@code JWT} or {@code at+jwt}, exact issuer, audience, a non-blank subject, exp/nbf with a small
  * clock skew, an {@code iat} that is not in the future and at most {@code maxTokenLifetime} before
- * {@code exp}, and none of the claims only ID tokens carry ({@code nonce}, {@code at_hash}, {@code
- * c_hash}, Keycloak's {@code typ: ID}).
+ * {@code exp}, and none of the marks of an ID token ({@code at_hash}, {@code c_hash}, Keycloak's
+ * {@code typ: ID}).
  *
  * <p>A token that verified is remembered by {@link VerifiedTokenCache} (keyed by its SHA-256) until
  * its exp; a remembered token is accepted again only while the JWKS still selects the key that
@@ -54,8 +54,11 @@ import org.slf4j.LoggerFactory;
 public class OidcAuthProvider implements AuthProvider<String> {
   private static final Logger log = LoggerFactory.getLogger(OidcAuthProvider.class);
 
-  /** Claims that only ID tokens carry (OpenID Connect Core, section 2 and 3.3.2.11). */
-  private static final List<String> ID_TOKEN_CLAIMS = List.of("nonce", "at_hash", "c_hash");
+  /**
+   * Claims that only ID tokens carry (OpenID Connect Core 3.1.3.6 and 3.3.2.11). Not {@code nonce}:
+   * some providers (Dex) copy the login's nonce into access tokens too.
+   */
+  private static final List<String> ID_TOKEN_CLAIMS = List.of("at_hash", "c_hash");
 
   private final OidcConfig config;
   private final OidcDiscovery discovery;

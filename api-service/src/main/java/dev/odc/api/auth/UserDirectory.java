@@ -114,14 +114,6 @@ public class UserDirectory {
    * @throws ApiException CONFLICT when the username belongs to another identity
    */
   public User login(String issuer, String subject, String username, String email, Set<Role> roles) {
-    if (reserved(username)) {
-      throw new ApiException(
-          ErrorCode.FORBIDDEN,
-          "username '"
-              + username
-              + "' is reserved (names with ':' and 'system' name the platform); ask your identity"
-              + " provider's admin for another");
-    }
     try {
       return loginOnce(issuer, subject, username, email, roles);
     } catch (UnableToExecuteStatementException e) {
@@ -181,6 +173,15 @@ public class UserDirectory {
                     roles,
                     user.disabled(),
                     user.createdAt()));
+          }
+          if (reserved(username)) {
+            // the username matters only here: a known user keeps the one it was created with
+            throw new ApiException(
+                ErrorCode.FORBIDDEN,
+                "username '"
+                    + username
+                    + "' is reserved (names with ':' and 'system' name the platform); ask your"
+                    + " identity provider's admin for another");
           }
           UUID newId = UUID.randomUUID();
           User created =

@@ -341,8 +341,10 @@ class OidcAuthProviderTest {
 
   @Test
   void idTokensAreNotAcceptedAsAccessTokens() throws Exception {
-    assertThat(accepted(rs256(rsa1, claims().claim("nonce", "n-1").build()))).isFalse();
     assertThat(accepted(rs256(rsa1, claims().claim("at_hash", "abc").build()))).isFalse();
+    assertThat(accepted(rs256(rsa1, claims().claim("c_hash", "abc").build()))).isFalse();
+    // Dex copies the login's nonce into access tokens: a nonce alone is no mark of an ID token
+    assertThat(accepted(rs256(rsa1, claims().claim("nonce", "n-1").build()))).isTrue();
     assertThat(accepted(rs256(rsa1, claims().claim("typ", "ID").build()))).isFalse();
     assertThat(accepted(rs256(rsa1, claims().claim("typ", "Bearer").build()))).isTrue();
   }
