@@ -6,6 +6,7 @@ import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.PathSegment;
 import java.util.List;
@@ -14,9 +15,10 @@ import java.util.Map;
 /**
  * The first look at every request, before routing and authentication: a bearer token in the URL
  * ({@code access_token}) is refused, so no client gets used to putting one where logs and browser
- * histories keep it; control characters (NUL above all) in the path, in query parameter names and
- * values, and in header values are refused, since no endpoint means them and PostgreSQL, Java's
- * HTTP client and log readers do not take them.
+ * histories keep it; so is a second Authorization header (no layer should have to pick one);
+ * control characters (NUL above all) in the path, in query parameter names and values, and in
+ * header values are refused, since no endpoint means them and PostgreSQL, Java's HTTP client and
+ * log readers do not take them.
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION - 200)
@@ -33,6 +35,16 @@ public class InputFilter implements ContainerRequestFilter {
               ErrorCode.INVALID_ARGUMENT,
               "tokens are not accepted in the URL; send them in the Authorization header",
               Map.of("field", ACCESS_TOKEN_PARAM)));
+      return;
+    }
+    List<String> authorization = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+    if (authorization != null && authorization.size() > 1) {
+      // which one would count is up to each layer: refuse rather than pick
+      request.abortWith(
+          ErrorResponses.of(
+              ErrorCode.INVALID_ARGUMENT,
+              "send one Authorization header, not " + authorization.size(),
+              Map.of("field", HttpHeaders.AUTHORIZATION)));
       return;
     }
     for (PathSegment segment : request.getUriInfo().getPathSegments()) {
