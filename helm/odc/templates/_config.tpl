@@ -68,10 +68,13 @@ console:
 apiKeys:
   defaultTtl: {{ .Values.apiKeys.defaultTtl }}
   maxTtl: {{ .Values.apiKeys.maxTtl }}
+  roleMaxAge: {{ .Values.apiKeys.roleMaxAge }}
 aws:
   enabled: {{ .Values.awsLogin.enabled }}
   allowedAccountIds: {{ toJson .Values.awsLogin.allowedAccountIds }}
   allowedArnPatterns: {{ toJson .Values.awsLogin.allowedArnPatterns }}
+  users: {{ toJson .Values.awsLogin.users }}
+  apiKeyTtl: {{ .Values.awsLogin.apiKeyTtl }}
 limits:
   {{- toYaml .Values.limits | nindent 2 }}
 ssh:

@@ -65,29 +65,43 @@ annotations:
 
 {{/* Environment shared by every ODC container: database credentials come from a Secret only. */}}
 {{- define "odc.env" -}}
+{{- $secret := include "odc.databaseSecretName" . -}}
+{{- if and (eq .Values.database.mode "external") .Values.database.external.runtimeSecret -}}
+{{- $secret = .Values.database.external.runtimeSecret -}}
+{{- end -}}
+{{- include "odc.envWith" (dict "root" . "secret" $secret) -}}
+{{- end -}}
+
+{{/* The migration Job's environment: the database owner's credentials, never the runtime role's. */}}
+{{- define "odc.migrationEnv" -}}
+{{- include "odc.envWith" (dict "root" . "secret" (include "odc.databaseSecretName" .)) -}}
+{{- end -}}
+
+{{- define "odc.envWith" -}}
+{{- $root := .root -}}
 - name: ODC_DATABASE_URL
-  value: {{ include "odc.databaseUrl" . | quote }}
+  value: {{ include "odc.databaseUrl" $root | quote }}
 - name: ODC_DATABASE_USER
   valueFrom:
     secretKeyRef:
-      name: {{ include "odc.databaseSecretName" . }}
-      key: {{ if eq .Values.database.mode "external" }}{{ .Values.database.external.userKey }}{{ else }}username{{ end }}
+      name: {{ .secret }}
+      key: {{ if eq $root.Values.database.mode "external" }}{{ $root.Values.database.external.userKey }}{{ else }}username{{ end }}
 - name: ODC_DATABASE_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ include "odc.databaseSecretName" . }}
-      key: {{ if eq .Values.database.mode "external" }}{{ .Values.database.external.passwordKey }}{{ else }}password{{ end }}
+      name: {{ .secret }}
+      key: {{ if eq $root.Values.database.mode "external" }}{{ $root.Values.database.external.passwordKey }}{{ else }}password{{ end }}
 - name: ODC_POD_NAME
   valueFrom:
     fieldRef:
       fieldPath: metadata.name
-{{- if eq .Values.cloud.provider "aws" }}
+{{- if eq $root.Values.cloud.provider "aws" }}
 - name: AWS_REGION
-  value: {{ .Values.cloud.aws.region | quote }}
+  value: {{ $root.Values.cloud.aws.region | quote }}
 {{- end }}
-{{- if eq .Values.cloud.provider "gcp" }}
+{{- if eq $root.Values.cloud.provider "gcp" }}
 - name: GOOGLE_CLOUD_PROJECT
-  value: {{ .Values.cloud.gcp.project | quote }}
+  value: {{ $root.Values.cloud.gcp.project | quote }}
 {{- end }}
 {{- end -}}
 

@@ -1,6 +1,5 @@
 package dev.odc.api;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import dev.odc.api.auth.ApiKeyAuthProvider;
 import dev.odc.api.auth.ApiKeyIssuer;
 import dev.odc.api.auth.AuthProvider;
@@ -17,8 +16,12 @@ import dev.odc.api.db.CachedNameTemplateEngine;
 import dev.odc.api.errors.ApiExceptionMapper;
 import dev.odc.api.errors.CatchAllMapper;
 import dev.odc.api.errors.DatabaseUnavailableMapper;
+import dev.odc.api.errors.InputFilter;
+import dev.odc.api.errors.JsonErrorHandler;
 import dev.odc.api.errors.JsonExceptionMapper;
+import dev.odc.api.errors.RequestLogs;
 import dev.odc.api.errors.RequestSizeFilter;
+import dev.odc.api.errors.StrictJson;
 import dev.odc.api.errors.WebApplicationExceptionMapper;
 import dev.odc.api.health.OidcHealthCheck;
 import dev.odc.api.health.QueueHealthCheck;
@@ -31,6 +34,7 @@ import dev.odc.api.resources.MeResource;
 import dev.odc.api.resources.OpenApiResource;
 import dev.odc.api.resources.ReservationResource;
 import dev.odc.api.service.ApiKeyService;
+import dev.odc.api.service.AuditAnchorLog;
 import dev.odc.api.service.AuditService;
 import dev.odc.api.service.AvailabilityService;
 import dev.odc.api.service.DiskService;
@@ -103,8 +107,8 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
 
   @Override
   public void run(ApiConfiguration config, Environment environment) {
-    environment.getObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    environment.getObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    StrictJson.apply(environment.getObjectMapper());
+    RequestLogs.withoutQueryStrings(config);
     if (config.getServerFactory() instanceof AbstractServerFactory server) {
       // our mappers give every error the one ODC shape
       server.setRegisterDefaultExceptionMappers(false);
@@ -126,7 +130,11 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
             jdbi, clock, java.time.Duration.ofMillis(config.getUserCacheTtl().toMilliseconds()));
     ApiKeyIssuer issuer = new ApiKeyIssuer(clock);
     List<AuthProvider<String>> providers = new ArrayList<>();
-    providers.add(new ApiKeyAuthProvider(jdbi, clock));
+    providers.add(
+        new ApiKeyAuthProvider(
+            jdbi,
+            clock,
+            java.time.Duration.ofMillis(config.getApiKeys().roleMaxAge.toMilliseconds())));
     if (config.getOidc().enabled) {
       OidcAuthProvider oidc = new OidcAuthProvider(config.getOidc(), users);
       providers.add(oidc);
@@ -155,6 +163,12 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
     environment.jersey().register(new ScopeFilter());
     environment.jersey().register(new AuthValueFactoryProvider.Binder<>(OdcPrincipal.class));
 
+    JsonErrorHandler jettyErrors = new JsonErrorHandler();
+    environment.getApplicationContext().setErrorHandler(jettyErrors);
+    environment
+        .lifecycle()
+        .addServerLifecycleListener(server -> server.setErrorHandler(jettyErrors));
+    environment.jersey().register(new InputFilter());
     environment.jersey().register(new RequestSizeFilter(config.getMaxRequestSize().toBytes()));
     environment.jersey().register(new ApiExceptionMapper());
     environment.jersey().register(new JsonExceptionMapper());
@@ -169,6 +183,12 @@ public class ApiApplication extends ServiceApplication<ApiConfiguration> {
         .jersey()
         .register(new DiskResource(new DiskService(jdbi, config.getLimits(), clock)));
     environment.jersey().register(new AuditResource(new AuditService(jdbi)));
+    environment
+        .lifecycle()
+        .manage(
+            new AuditAnchorLog(
+                jdbi,
+                java.time.Duration.ofMillis(config.getAuditAnchorInterval().toMilliseconds())));
     environment
         .jersey()
         .register(new ApiKeyResource(new ApiKeyService(jdbi, config.getApiKeys(), issuer, clock)));

@@ -6,6 +6,7 @@ import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.util.DataSize;
 import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MaxDuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -13,6 +14,7 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** Configuration of the api-service; see {@code api-service/config.yml} for an example. */
 public class ApiConfiguration extends Configuration {
@@ -62,6 +64,22 @@ public class ApiConfiguration extends Configuration {
   @JsonProperty
   public void setConsole(dev.odc.api.console.ConsoleConfig console) {
     this.console = console;
+  }
+
+  /**
+   * How often the audit log's head (id, hash, row count) is written to the service log, as an
+   * anchor outside the database; zero turns it off.
+   */
+  @NotNull private Duration auditAnchorInterval = Duration.minutes(15);
+
+  @JsonProperty
+  public Duration getAuditAnchorInterval() {
+    return auditAnchorInterval;
+  }
+
+  @JsonProperty
+  public void setAuditAnchorInterval(Duration auditAnchorInterval) {
+    this.auditAnchorInterval = auditAnchorInterval;
   }
 
   @JsonProperty
@@ -220,12 +238,32 @@ public class ApiConfiguration extends Configuration {
     @JsonProperty @NotNull public Duration jwksCacheTtl = Duration.minutes(15);
 
     @JsonProperty @NotNull public Duration httpTimeout = Duration.seconds(5);
+
+    /** Tokens whose {@code exp} is further than this after their {@code iat} are refused. */
+    @JsonProperty @NotNull public Duration maxTokenLifetime = Duration.hours(24);
+
+    /**
+     * How many verified tokens are remembered (by SHA-256 of the token, until their exp and while
+     * the JWKS still holds their key) so they are not verified again; zero turns this off.
+     */
+    @JsonProperty
+    @Min(0)
+    public int verifiedTokenCacheSize = 10_000;
+
+    /** The longest a verified token is remembered, whatever its exp. */
+    @JsonProperty @NotNull public Duration verifiedTokenCacheTtl = Duration.minutes(5);
   }
 
   /** API keys: bearer credentials for automation. */
   public static class ApiKeysConfig {
     @JsonProperty @NotNull public Duration defaultTtl = Duration.days(30);
     @JsonProperty @NotNull public Duration maxTtl = Duration.days(365);
+
+    /**
+     * How long after the identity provider last stated a user's roles (at a login) an API key still
+     * carries them; after that the key acts with the user role alone until the user logs in again.
+     */
+    @JsonProperty @NotNull public Duration roleMaxAge = Duration.hours(12);
   }
 
   /** The AWS IAM login path for the transition from IAM-based clusters. */
@@ -243,9 +281,27 @@ public class ApiConfiguration extends Configuration {
      */
     @JsonProperty @NotNull public List<String> allowedArnPatterns = List.of();
 
-    @JsonProperty @NotNull public Duration apiKeyTtl = Duration.hours(12);
+    /** The lifetime of the key an AWS login gives; at most 12 hours. */
+    @JsonProperty
+    @NotNull
+    @MaxDuration(value = 12, unit = TimeUnit.HOURS)
+    public Duration apiKeyTtl = Duration.hours(12);
+
+    /**
+     * Which AWS identities are which ODC users. An AWS login is refused unless its ARN matches one
+     * of these (glob: {@code *} matches any run of characters; the first match wins); the user must
+     * already exist (created by a single sign-on login or an admin). Nothing of the ARN itself,
+     * such as a role session name the caller chose, ever becomes a username.
+     */
+    @JsonProperty @Valid @NotNull public List<AwsUserMapping> users = List.of();
 
     @JsonProperty @NotNull public Duration httpTimeout = Duration.seconds(10);
+  }
+
+  /** One AWS identity (or glob of identities) and the ODC user it logs in as. */
+  public static class AwsUserMapping {
+    @JsonProperty @NotBlank public String arn;
+    @JsonProperty @NotBlank public String username;
   }
 
   /** Per-user limits. */

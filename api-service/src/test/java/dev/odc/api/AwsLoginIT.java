@@ -22,6 +22,7 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterAll;
@@ -61,6 +62,10 @@ class AwsLoginIT {
 
   /** What the CLI does: sign GetCallerIdentity for the STS endpoint, send only the signature. */
   static AwsLoginRequest presigned(String body) {
+    return presigned(body, "AKIAIOSFODNN7EXAMPLE");
+  }
+
+  static AwsLoginRequest presigned(String body, String accessKeyId) {
     SdkHttpRequest request =
         SdkHttpRequest.builder()
             .method(SdkHttpMethod.POST)
@@ -71,7 +76,7 @@ class AwsLoginIT {
         AwsV4HttpSigner.create()
             .sign(
                 r ->
-                    r.identity(AwsCredentialsIdentity.create("AKIAIOSFODNN7EXAMPLE", "test-secret"))
+                    r.identity(AwsCredentialsIdentity.create(accessKeyId, "test-secret"))
                         .request(request)
                         .payload(ContentStreamProvider.fromUtf8String(body))
                         .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "sts")
@@ -88,8 +93,95 @@ class AwsLoginIT {
         .post(Entity.entity(MAPPER.writeValueAsString(request), MediaType.APPLICATION_JSON));
   }
 
+  /** The user an admin mapped the AWS identity to, created by a single sign-on login. */
+  static void ssoLogin(String username) {
+    String token =
+        OIDC.issueToken(
+                TestServers.ISSUER_ID,
+                "sub-" + username,
+                TestServers.AUDIENCE,
+                Map.of("preferred_username", username, "groups", List.of("odc-admins")))
+            .serialize();
+    Response me =
+        CLIENT
+            .target("http://localhost:" + APP.getLocalPort() + "/v1/me")
+            .request(MediaType.APPLICATION_JSON)
+            .header("Authorization", "Bearer " + token)
+            .get();
+    assertThat(me.getStatus()).as(me.readEntity(String.class)).isEqualTo(200);
+  }
+
+  /** Assumes a role at moto with a session name the caller picks; returns the access key id. */
+  static String assumeRole(String sessionName) throws Exception {
+    String body =
+        "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/dev"
+            + "&RoleSessionName="
+            + sessionName;
+    AwsLoginRequest signed = presigned(body, "AKIAIOSFODNN7EXAMPLE");
+    java.net.http.HttpRequest.Builder request =
+        java.net.http.HttpRequest.newBuilder(URI.create(STS))
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+    signed
+        .headers()
+        .forEach(
+            (name, value) -> {
+              if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
+                request.header(name, value);
+              }
+            });
+    java.net.http.HttpResponse<String> response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    java.util.regex.Matcher id =
+        java.util.regex.Pattern.compile("<AccessKeyId>([^<]+)</AccessKeyId>")
+            .matcher(response.body());
+    assertThat(id.find()).as(response.body()).isTrue();
+    return id.group(1);
+  }
+
+  static long auditRows(String action, String outcome) {
+    return DB.jdbi()
+        .withHandle(
+            h ->
+                h.createQuery(
+                        "select count(*) from audit_log where action = :action"
+                            + " and outcome = :outcome")
+                    .bind("action", action)
+                    .bind("outcome", outcome)
+                    .mapTo(Long.class)
+                    .one());
+  }
+
+  @Test
+  void aSessionNameTheCallerPicksNeverBecomesOrTakesAUsername() throws Exception {
+    String daveKeyId = assumeRole("dave");
+    Response squat = login(presigned(AwsIamAuthProvider.BODY, daveKeyId));
+    String text = squat.readEntity(String.class);
+    assertThat(squat.getStatus()).as(text).isEqualTo(401);
+    // the real dave logs in with single sign-on afterwards, unhindered
+    ssoLogin("dave");
+    // and an unmapped AWS identity still does not become him
+    Response again = login(presigned(AwsIamAuthProvider.BODY, daveKeyId));
+    assertThat(again.getStatus()).isEqualTo(401);
+    again.close();
+  }
+
+  @Test
+  void refusedLoginsAreAuditedAtABoundedRate() throws Exception {
+    String keyId = assumeRole("mallory");
+    long before = auditRows("auth.aws-login", "denied");
+    for (int i = 0; i < 40; i++) {
+      Response refused = login(presigned(AwsIamAuthProvider.BODY, keyId));
+      assertThat(refused.getStatus()).isEqualTo(401);
+      refused.close();
+    }
+    assertThat(auditRows("auth.aws-login", "denied") - before).isBetween(1L, 10L);
+  }
+
   @Test
   void aPresignedCallerIdentityIsExchangedForAShortLivedKey() throws Exception {
+    ssoLogin("moto");
     Response response = login(presigned(AwsIamAuthProvider.BODY));
     String text = response.readEntity(String.class);
     assertThat(response.getStatus()).as(text).isEqualTo(201);
@@ -108,6 +200,19 @@ class AwsLoginIT {
             .get();
     Me who = MAPPER.readValue(me.readEntity(String.class), Me.class);
     assertThat(who.username()).isEqualTo("moto");
+    // an AWS login proves who the caller is, not their ODC roles: no admin role, scoped key
+    assertThat(who.roles()).containsExactly(dev.odc.core.Role.USER);
+    assertThat(created.apiKey().scopes()).containsExactly("disks", "read", "reservations");
+    Response mint =
+        CLIENT
+            .target("http://localhost:" + APP.getLocalPort() + "/v1/api-keys")
+            .request(MediaType.APPLICATION_JSON)
+            .header("Authorization", "Bearer " + created.key())
+            .post(
+                Entity.entity(
+                    "{\"name\":\"longer\",\"ttlHours\":8760}", MediaType.APPLICATION_JSON));
+    assertThat(mint.getStatus()).isEqualTo(403);
+    mint.close();
     long logins =
         DB.jdbi()
             .withHandle(

@@ -106,17 +106,59 @@ public interface AuditDao extends SqlObject {
   long count();
 
   /**
+   * A point of the chain recorded outside the database (see docs/security.md): the id and hash of
+   * the row that was the newest when it was taken, and how many rows there were.
+   */
+  record Anchor(long id, String hash, long rows) {
+    public Anchor {
+      if (id < 1 || hash == null || !hash.matches("[0-9a-f]{64}") || rows < 0) {
+        throw new IllegalArgumentException("an anchor is a row id >= 1 and a 64-digit hex hash");
+      }
+    }
+  }
+
+  /** The newest row's id and hash and the row count now; empty while the log is empty. */
+  default java.util.Optional<Anchor> head() {
+    return getHandle()
+        .inTransaction(
+            h ->
+                h.createQuery(
+                        "select id, hash, (select count(*) from audit_log) as rows from audit_log"
+                            + " order by id desc limit 1")
+                    .map(
+                        (rs, ctx) ->
+                            new Anchor(rs.getLong("id"), rs.getString("hash"), rs.getLong("rows")))
+                    .findOne());
+  }
+
+  /** {@link #verify(Anchor)} without an anchor. */
+  default AuditVerification verify() {
+    return verify(null);
+  }
+
+  /**
    * Walks the whole chain in id order and recomputes every hash in the database (the same function
    * the insert trigger uses). A row is broken when its {@code prev_hash} is not the previous row's
-   * {@code hash} (a row was removed or altered before it) or its {@code hash} does not match its
-   * content (the row itself was altered).
+   * {@code hash} (a row was removed or altered before it), its {@code hash} does not match its
+   * content (the row itself was altered), or its id does not follow the previous row's (a row was
+   * removed; ids have no gaps since they are assigned under the chain's lock). With an {@code
+   * anchor} taken earlier, the anchored row must still be there with the same hash: this is what
+   * shows removed newest rows (nothing after them links to them) and a history rewritten with
+   * recomputed hashes (the hash has no key).
    */
-  default AuditVerification verify() {
+  default AuditVerification verify(Anchor anchor) {
     Handle handle = getHandle();
     return handle.inTransaction(
         h -> {
+          long gaplessAfter =
+              h.createQuery("select gapless_after from audit_log_meta")
+                  .mapTo(Long.class)
+                  .findOne()
+                  .orElse(0L);
           long checked = 0;
+          long previousId = 0;
           String previous = GENESIS_HASH;
+          boolean anchorSeen = false;
           try (var rows =
               h.createQuery(
                       "select id, prev_hash, hash, odc_audit_hash(prev_hash, id, at, actor, action,"
@@ -151,8 +193,57 @@ public interface AuditDao extends SqlObject {
                     row.id(),
                     "row " + row.id() + ": hash does not match its content (the row was altered)");
               }
+              if (row.id() > gaplessAfter
+                  && previousId >= gaplessAfter
+                  && row.id() != previousId + 1) {
+                return new AuditVerification(
+                    false,
+                    checked,
+                    row.id(),
+                    "row "
+                        + row.id()
+                        + " follows row "
+                        + previousId
+                        + ": the rows between were removed");
+              }
+              if (anchor != null && row.id() == anchor.id()) {
+                if (!row.hash().equals(anchor.hash())) {
+                  return new AuditVerification(
+                      false,
+                      checked,
+                      row.id(),
+                      "row "
+                          + row.id()
+                          + ": hash differs from the anchor taken earlier (the history up to it"
+                          + " was rewritten)");
+                }
+                anchorSeen = true;
+              }
               previous = row.hash();
+              previousId = row.id();
             }
+          }
+          if (anchor != null && !anchorSeen) {
+            return new AuditVerification(
+                false,
+                checked,
+                anchor.id(),
+                "row "
+                    + anchor.id()
+                    + " of the anchor taken earlier is missing; the newest row is "
+                    + previousId
+                    + " (rows at the end were removed)");
+          }
+          if (anchor != null && checked < anchor.rows()) {
+            return new AuditVerification(
+                false,
+                checked,
+                anchor.id(),
+                "there are "
+                    + checked
+                    + " rows, fewer than the "
+                    + anchor.rows()
+                    + " of the anchor taken earlier (rows were removed)");
           }
           return new AuditVerification(true, checked, null, null);
         });

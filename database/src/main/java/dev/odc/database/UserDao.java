@@ -59,6 +59,16 @@ public interface UserDao {
   @SqlQuery("select " + COLUMNS + " from users where username = :username")
   Optional<User> findByUsername(@Bind("username") String username);
 
+  /**
+   * Records that the identity provider stated this user's roles at {@code at}; a no-op when it was
+   * recorded less than {@code minInterval} seconds before, so every login need not write.
+   */
+  @SqlUpdate(
+      "update users set roles_confirmed_at = :at where id = :id and (roles_confirmed_at is null"
+          + " or roles_confirmed_at < cast(:at as timestamptz) - make_interval(secs => :minInterval))")
+  boolean confirmRoles(
+      @Bind("id") UUID id, @Bind("at") java.time.Instant at, @Bind("minInterval") long minInterval);
+
   @SqlQuery("select " + COLUMNS + " from users order by username")
   List<User> list();
 

@@ -75,6 +75,7 @@ class PgmqInstallIT {
     }
   }
 
+  /** The migrations in database/schema (the module's folder, the tests' working directory). */
   private static String resource(String name) throws IOException {
     try (InputStream in = PgmqInstallIT.class.getClassLoader().getResourceAsStream(name)) {
       assertThat(in).as(name).isNotNull();

@@ -9,6 +9,7 @@ import dev.odc.database.AuditLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,7 +23,12 @@ public class ApiKeyIssuer {
     this.clock = clock;
   }
 
-  /** Inserts the key and its {@code apikey.create} audit row in the caller's transaction. */
+  /**
+   * Inserts the key and its {@code apikey.create} audit row in the caller's transaction.
+   *
+   * @param parent the key the caller used, which the new key must not outlive, or null
+   * @param origin how the key is obtained ({@link ApiKeyDao#ORIGIN_OIDC} ...)
+   */
   public ApiKeyCreated issue(
       Handle handle,
       User user,
@@ -30,9 +36,16 @@ public class ApiKeyIssuer {
       String name,
       Duration ttl,
       List<String> scopes,
+      ApiKey parent,
+      String origin,
       Map<String, ?> auditDetails) {
     String key = ApiKeys.generate();
-    Instant now = clock.instant();
+    // PostgreSQL keeps microseconds: the answer shows the times as they are stored
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    Instant expires = now.plus(ttl);
+    if (parent != null && parent.expiresAt().isBefore(expires)) {
+      expires = parent.expiresAt();
+    }
     ApiKey metadata =
         new ApiKey(
             UUID.randomUUID(),
@@ -41,10 +54,12 @@ public class ApiKeyIssuer {
             ApiKeys.shownPrefix(key),
             scopes,
             now,
-            now.plus(ttl),
+            expires,
             null,
             null);
-    handle.attach(ApiKeyDao.class).insert(metadata, ApiKeys.hash(key));
+    handle
+        .attach(ApiKeyDao.class)
+        .insert(metadata, ApiKeys.hash(key), parent == null ? null : parent.id(), origin);
     AuditLog.append(
         handle,
         actor,

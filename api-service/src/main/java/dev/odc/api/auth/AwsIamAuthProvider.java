@@ -1,7 +1,9 @@
 package dev.odc.api.auth;
 
 import dev.odc.api.ApiConfiguration.AwsConfig;
+import dev.odc.api.ApiConfiguration.AwsUserMapping;
 import dev.odc.api.errors.ApiException;
+import dev.odc.api.errors.Text;
 import dev.odc.core.ErrorCode;
 import dev.odc.core.Role;
 import dev.odc.core.User;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * AWS IAM identities, for the transition from IAM-based clusters. The client presigns an STS {@code
  * GetCallerIdentity} request with its own credentials; this provider forwards it, unchanged except
  * for hop headers, to the configured STS endpoint only, and trusts the ARN STS answers with when
- * its account and pattern are allowed. AWS keys never reach the server.
+ * its account and pattern are allowed and {@code aws.users} maps it to an existing ODC user. AWS
+ * keys never reach the server.
  */
 public class AwsIamAuthProvider implements AuthProvider<AwsLoginRequest> {
   private static final Logger log = LoggerFactory.getLogger(AwsIamAuthProvider.class);
@@ -90,6 +93,13 @@ public class AwsIamAuthProvider implements AuthProvider<AwsLoginRequest> {
     boolean signed = false;
     boolean contentType = false;
     for (Map.Entry<String, String> header : request.headers().entrySet()) {
+      if (Text.hasControl(header.getKey(), false) || Text.hasControl(header.getValue(), false)) {
+        // a header value is one line: CR, LF or NUL would make another request of it
+        throw ApiException.invalid(
+            "headers", "header names and values must not contain control characters");
+      }
+    }
+    for (Map.Entry<String, String> header : request.headers().entrySet()) {
       String name = header.getKey().toLowerCase(Locale.ROOT);
       if (!FORWARDED_HEADERS.contains(name) || header.getValue() == null) {
         continue;
@@ -135,12 +145,31 @@ public class AwsIamAuthProvider implements AuthProvider<AwsLoginRequest> {
       log.info("AWS identity {} is not allowed to log in", arn);
       return Optional.empty();
     }
-    String username = username(parsed.group(3));
-    User user = users.login(ISSUER, arn, username, null, EnumSet.of(Role.USER));
-    if (user.disabled()) {
+    Optional<String> username = mappedUsername(arn);
+    if (username.isEmpty()) {
+      log.info("AWS identity {} is not mapped to an ODC user (aws.users)", arn);
       return Optional.empty();
     }
-    return Optional.of(new OdcPrincipal(user, user.roles(), name()));
+    Optional<User> user = users.findByUsername(username.get());
+    if (user.isEmpty()) {
+      log.info("AWS identity {} maps to user {}, who does not exist yet", arn, username.get());
+      return Optional.empty();
+    }
+    if (user.get().disabled()) {
+      return Optional.empty();
+    }
+    // AWS proves who the caller is, not which ODC roles they hold
+    return Optional.of(new OdcPrincipal(user.get(), EnumSet.of(Role.USER), name()));
+  }
+
+  /** The ODC username the first matching {@code aws.users} entry gives this ARN. */
+  Optional<String> mappedUsername(String arn) {
+    for (AwsUserMapping mapping : config.users) {
+      if (glob(mapping.arn).matcher(arn).matches()) {
+        return Optional.of(mapping.username);
+      }
+    }
+    return Optional.empty();
   }
 
   boolean allowed(String account, String arn) {
@@ -167,18 +196,6 @@ public class AwsIamAuthProvider implements AuthProvider<AwsLoginRequest> {
       regex.append(Pattern.quote(part));
     }
     return Pattern.compile(regex.toString());
-  }
-
-  /**
-   * A name usable as an ODC username: the IAM user name, or the session name of an assumed role
-   * (usually the person's login), reduced to lower-case letters, digits, dots and dashes.
-   */
-  static String username(String path) {
-    // user/alice -> alice; assumed-role/Role/session -> session; paths keep the last element
-    String[] parts = path.split("/");
-    String raw = parts[parts.length - 1];
-    String cleaned = raw.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.@_-]", "-");
-    return cleaned.isBlank() ? "aws-user" : cleaned;
   }
 
   /** Refusals of the whole request (as opposed to an unknown identity) as one error. */

@@ -1,15 +1,20 @@
 package dev.odc.api.auth;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.RemoteKeySourceException;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.odc.api.ApiConfiguration.OidcConfig;
@@ -17,9 +22,14 @@ import dev.odc.core.Role;
 import dev.odc.core.User;
 import io.dropwizard.auth.AuthenticationException;
 import java.io.IOException;
+import java.net.URL;
+import java.security.Key;
 import java.text.ParseException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Date;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,21 +39,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bearer JWTs of the trusted OIDC issuer, verified with nimbus-jose-jwt: signature by a key of the
- * issuer's discovered JWKS (cached; re-fetched, rate-limited, when a token names an unknown kid),
- * asymmetric algorithms from the configured list only, exact issuer, audience, and exp/nbf with a
- * small clock skew.
+ * Bearer JWTs of the trusted OIDC issuer, verified by nimbus-jose-jwt's processor only: signature
+ * by a key of the issuer's discovered JWKS (cached; re-fetched, rate-limited, when a token names an
+ * unknown kid), asymmetric algorithms from the configured list only, header {@code typ} absent,
+ * {@code JWT} or {@code at+jwt}, exact issuer, audience, a non-blank subject, exp/nbf with a small
+ * clock skew, an {@code iat} that is not in the future and at most {@code maxTokenLifetime} before
+ * {@code exp}, and none of the marks of an ID token ({@code at_hash}, {@code c_hash}, Keycloak's
+ * {@code typ: ID}).
+ *
+ * <p>A token that verified is remembered by {@link VerifiedTokenCache} (keyed by its SHA-256) until
+ * its exp; a remembered token is accepted again only while the JWKS still selects the key that
+ * verified it, so a key removed from the JWKS stops working as soon as the JWKS is read again.
  */
 public class OidcAuthProvider implements AuthProvider<String> {
   private static final Logger log = LoggerFactory.getLogger(OidcAuthProvider.class);
+
+  /**
+   * Claims that only ID tokens carry (OpenID Connect Core 3.1.3.6 and 3.3.2.11). Not {@code nonce}:
+   * some providers (Dex) copy the login's nonce into access tokens too.
+   */
+  private static final List<String> ID_TOKEN_CLAIMS = List.of("at_hash", "c_hash");
 
   private final OidcConfig config;
   private final OidcDiscovery discovery;
   private final UserDirectory users;
   private final Set<JWSAlgorithm> algorithms;
+  private final VerifiedTokenCache cache;
   private final Object lock = new Object();
   private volatile Verifiers verifiers;
-  private final RsaFastPath fastPath;
   private long lastDiscoveryFailureNanos;
   private boolean discoveryFailed;
 
@@ -53,17 +76,22 @@ public class OidcAuthProvider implements AuthProvider<String> {
     this.discovery =
         new OidcDiscovery(config.issuer, Duration.ofMillis(config.httpTimeout.toMilliseconds()));
     this.algorithms = allowedAlgorithms(config.allowedAlgorithms);
-    this.fastPath = new RsaFastPath(algorithms);
+    this.cache =
+        new VerifiedTokenCache(
+            config.verifiedTokenCacheSize,
+            config.verifiedTokenCacheTtl.toMilliseconds(),
+            Clock.systemUTC());
   }
 
-  /**
-   * What verifies tokens: nimbus's processor (every algorithm, every header form), and its key
-   * selector and claims verifier, which the RSA fast path shares so both check the same things.
-   */
+  /** Which keys the selector offered for the token being verified; one per verification. */
+  static final class KeyCapture implements SecurityContext {
+    private List<? extends Key> selected = List.of();
+  }
+
+  /** nimbus's processor and its key selector, for the cache's second look at the JWKS. */
   record Verifiers(
-      DefaultJWTProcessor<SecurityContext> processor,
-      JWSVerificationKeySelector<SecurityContext> keySelector,
-      DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier) {}
+      DefaultJWTProcessor<KeyCapture> processor,
+      JWSVerificationKeySelector<KeyCapture> keySelector) {}
 
   /**
    * The configured algorithms minus every symmetric one and {@code none}: an HMAC key would be the
@@ -127,19 +155,33 @@ public class OidcAuthProvider implements AuthProvider<String> {
   }
 
   /**
-   * Checks the token's signature (cached JWKS), algorithm, issuer, audience and times, without the
-   * user lookup that {@link #verify} adds; bench/ measures this part on its own.
+   * Checks the token's signature (cached JWKS), algorithm, type, issuer, audience, subject and
+   * times, without the user lookup that {@link #verify} adds; bench/ measures this part on its own.
    *
    * @return the claims, or empty when the token is refused
    */
   public Optional<JWTClaimsSet> verifiedClaims(String token) throws AuthenticationException {
     Verifiers v = verifiers();
+    String digest = cache.enabled() ? VerifiedTokenCache.digest(token) : null;
     try {
-      RsaFastPath.Result fast = fastPath.verify(token, v.keySelector(), v.claimsVerifier());
-      if (fast.handled()) {
-        return Optional.ofNullable(fast.claims());
+      if (digest != null) {
+        Optional<VerifiedTokenCache.Entry> hit = cache.get(digest);
+        if (hit.isPresent()) {
+          if (stillSelected(v, hit.get())) {
+            return Optional.of(hit.get().claims());
+          }
+          cache.remove(digest);
+        }
       }
-      return Optional.of(v.processor().process(token, null));
+      SignedJWT jwt = SignedJWT.parse(token);
+      KeyCapture capture = new KeyCapture();
+      JWTClaimsSet claims = v.processor().process(jwt, capture);
+      if (digest != null && capture.selected.size() == 1) {
+        // with one candidate key the processor verified with that key; with several we cannot
+        // tell which, and such tokens are simply not cached
+        cache.put(digest, jwt.getHeader(), claims, capture.selected.get(0));
+      }
+      return Optional.of(claims);
     } catch (ParseException | BadJOSEException e) {
       log.debug("Refused a bearer token: {}", e.getMessage());
       return Optional.empty();
@@ -149,6 +191,24 @@ public class OidcAuthProvider implements AuthProvider<String> {
       log.debug("Refused a bearer token: {}", e.getMessage());
       return Optional.empty();
     }
+  }
+
+  /** Whether the JWKS as cached now still offers the key that verified this token. */
+  private static boolean stillSelected(Verifiers v, VerifiedTokenCache.Entry entry)
+      throws JOSEException {
+    byte[] encoded = entry.key().getEncoded();
+    for (Key key : v.keySelector().selectJWSKeys(entry.header(), new KeyCapture())) {
+      if (key.getAlgorithm().equals(entry.key().getAlgorithm())
+          && Arrays.equals(key.getEncoded(), encoded)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** How many verified tokens are remembered; for tests. */
+  int cachedTokens() {
+    return cache.size();
   }
 
   private Optional<String> username(JWTClaimsSet claims) {
@@ -206,30 +266,73 @@ public class OidcAuthProvider implements AuthProvider<String> {
     }
   }
 
-  private Verifiers build(java.net.URL jwksUrl) {
+  private Verifiers build(URL jwksUrl) {
     int timeoutMs = (int) config.httpTimeout.toMilliseconds();
-    JWKSource<SecurityContext> keys =
-        JWKSourceBuilder.<SecurityContext>create(
+    JWKSource<KeyCapture> keys =
+        JWKSourceBuilder.<KeyCapture>create(
                 jwksUrl, new DefaultResourceRetriever(timeoutMs, timeoutMs, 512 * 1024))
             .cache(config.jwksCacheTtl.toMilliseconds(), timeoutMs)
             .rateLimited(config.jwksRefreshMinInterval.toMilliseconds())
             .refreshAheadCache(false)
             .retrying(false)
             .build();
-    DefaultJWTProcessor<SecurityContext> jwtProcessor = new DefaultJWTProcessor<>();
-    JWSVerificationKeySelector<SecurityContext> keySelector =
+    JWSVerificationKeySelector<KeyCapture> keySelector =
         new JWSVerificationKeySelector<>(algorithms, keys);
-    jwtProcessor.setJWSKeySelector(keySelector);
-    DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier =
-        new DefaultJWTClaimsVerifier<>(
-            Set.of(config.audience),
-            new JWTClaimsSet.Builder().issuer(config.issuer).build(),
-            Set.of("sub", "exp", "iss", "aud"),
-            null);
-    claimsVerifier.setMaxClockSkew((int) config.clockSkew.toSeconds());
-    jwtProcessor.setJWTClaimsSetVerifier(claimsVerifier);
+    JWSKeySelector<KeyCapture> capturing =
+        (header, context) -> {
+          List<? extends Key> selected = keySelector.selectJWSKeys(header, context);
+          if (context != null) {
+            context.selected = List.copyOf(selected);
+          }
+          return selected;
+        };
+    DefaultJWTProcessor<KeyCapture> jwtProcessor = new DefaultJWTProcessor<>();
+    jwtProcessor.setJWSKeySelector(capturing);
+    jwtProcessor.setJWSTypeVerifier(
+        new DefaultJOSEObjectTypeVerifier<>(
+            JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
+    jwtProcessor.setJWTClaimsSetVerifier(new AccessTokenClaims());
     log.info("OIDC tokens of {} are verified against {}", config.issuer, jwksUrl);
-    return new Verifiers(jwtProcessor, keySelector, claimsVerifier);
+    return new Verifiers(jwtProcessor, keySelector);
+  }
+
+  /** nimbus's checks of iss, aud, sub, exp, nbf, plus the rules of an ODC access token. */
+  private final class AccessTokenClaims extends DefaultJWTClaimsVerifier<KeyCapture> {
+    AccessTokenClaims() {
+      super(
+          Set.of(config.audience),
+          new JWTClaimsSet.Builder().issuer(config.issuer).build(),
+          Set.of("sub", "exp", "iat", "iss", "aud"),
+          Set.of());
+      setMaxClockSkew((int) config.clockSkew.toSeconds());
+    }
+
+    @Override
+    public void verify(JWTClaimsSet claims, KeyCapture context) throws BadJWTException {
+      super.verify(claims, context);
+      String subject = claims.getSubject();
+      if (subject == null || subject.isBlank()) {
+        throw new BadJWTException("JWT sub claim is blank");
+      }
+      long skewMillis = config.clockSkew.toMilliseconds();
+      Date issued = claims.getIssueTime();
+      Date expires = claims.getExpirationTime();
+      if (issued.getTime() > System.currentTimeMillis() + skewMillis) {
+        throw new BadJWTException("JWT iat is in the future");
+      }
+      if (expires.getTime() - issued.getTime() > config.maxTokenLifetime.toMilliseconds()) {
+        throw new BadJWTException(
+            "JWT lives longer than oidc.maxTokenLifetime (" + config.maxTokenLifetime + ")");
+      }
+      for (String claim : ID_TOKEN_CLAIMS) {
+        if (claims.getClaim(claim) != null) {
+          throw new BadJWTException("an ID token (claim " + claim + ") is not an access token");
+        }
+      }
+      if ("ID".equals(claims.getClaim("typ"))) {
+        throw new BadJWTException("an ID token (typ ID) is not an access token");
+      }
+    }
   }
 
   /** For the health check: the configured issuer's discovery can be read now. */

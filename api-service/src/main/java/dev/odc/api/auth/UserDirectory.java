@@ -37,6 +37,9 @@ public class UserDirectory {
   /** At most this many users are cached; beyond it the oldest entries are dropped. */
   static final int MAX_CACHED = 10_000;
 
+  /** A login records that the IdP stated the roles at most this often per user. */
+  static final long CONFIRM_INTERVAL_SECONDS = 60;
+
   private final Jdbi jdbi;
   private final Clock clock;
   private final long cacheTtlNanos;
@@ -132,6 +135,16 @@ public class UserDirectory {
     }
   }
 
+  /** Whether a username is one people may not carry: the platform's own, or namespaced. */
+  public static boolean reserved(String username) {
+    return username.equals("system") || username.indexOf(':') >= 0;
+  }
+
+  /** The user with this username, as stored now. */
+  public Optional<User> findByUsername(String username) {
+    return jdbi.onDemand(UserDao.class).findByUsername(username);
+  }
+
   private static boolean uniqueViolation(UnableToExecuteStatementException e) {
     return e.getCause() instanceof SQLException sql && "23505".equals(sql.getSQLState());
   }
@@ -144,6 +157,8 @@ public class UserDirectory {
           Optional<User> existing = users.findByIssuerAndSubject(issuer, subject);
           if (existing.isPresent()) {
             User user = existing.get();
+            // the identity provider has just stated this user's roles: API keys may keep them
+            users.confirmRoles(user.id(), clock.instant(), CONFIRM_INTERVAL_SECONDS);
             if (user.roles().equals(roles) && Objects.equals(user.email(), email)) {
               return user;
             }
@@ -158,10 +173,20 @@ public class UserDirectory {
                     user.disabled(),
                     user.createdAt()));
           }
+          if (reserved(username)) {
+            // the username matters only here: a known user keeps the one it was created with
+            throw new ApiException(
+                ErrorCode.FORBIDDEN,
+                "username '"
+                    + username
+                    + "' is reserved (names with ':' and 'system' name the platform); ask your"
+                    + " identity provider's admin for another");
+          }
           UUID newId = UUID.randomUUID();
           User created =
               users.upsert(
                   new User(newId, issuer, subject, username, email, roles, false, clock.instant()));
+          users.confirmRoles(created.id(), clock.instant(), 0);
           if (!created.id().equals(newId)) {
             // a concurrent first request inserted the row between our read and our insert (the
             // upsert updated theirs): it created the user and wrote the audit row

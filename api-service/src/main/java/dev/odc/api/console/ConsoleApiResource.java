@@ -240,7 +240,7 @@ public class ConsoleApiResource {
   @Path("admin/audit/verify")
   @AdminOnly
   public AuditVerification verify() {
-    return audit.verify();
+    return audit.verify(null, null, null);
   }
 
   @GET

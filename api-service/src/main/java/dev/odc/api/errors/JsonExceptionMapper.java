@@ -29,6 +29,10 @@ public class JsonExceptionMapper implements ExceptionMapper<JsonProcessingExcept
     } else if (e instanceof ValueInstantiationException invalid) {
       Throwable cause = invalid.getCause() != null ? invalid.getCause() : invalid;
       message = "invalid value: " + cause.getMessage();
+    } else if (e instanceof InvalidFormatException format
+        && String.valueOf(format.getOriginalMessage()).contains("control character")) {
+      message = "field '" + path(format) + "' contains a control character (e.g. NUL); remove it";
+      details.put("field", path(format));
     } else if (e instanceof InvalidFormatException format) {
       message = "field '" + path(format) + "' has the wrong type or format";
       details.put("field", path(format));

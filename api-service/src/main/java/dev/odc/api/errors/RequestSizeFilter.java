@@ -1,7 +1,9 @@
 package dev.odc.api.errors;
 
+import dev.odc.core.ErrorCode;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
@@ -29,11 +31,23 @@ public class RequestSizeFilter implements ContainerRequestFilter {
           new ApiExceptionMapper().toResponse(new PayloadTooLargeException(maxBytes)));
       return;
     }
-    if (!request.hasEntity()) {
+    byte[] body;
+    try {
+      // hasEntity reads ahead, so it fails like a read on a broken body
+      if (!request.hasEntity()) {
+        return;
+      }
+      InputStream in = request.getEntityStream();
+      body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+    } catch (IOException | ProcessingException e) {
+      // the client's mistake, not ours: a broken chunked encoding, a body cut short
+      request.abortWith(
+          ErrorResponses.of(
+              ErrorCode.MALFORMED_REQUEST,
+              "request body could not be read: malformed chunked encoding or a body shorter than"
+                  + " its Content-Length"));
       return;
     }
-    InputStream in = request.getEntityStream();
-    byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
     if (body.length > maxBytes) {
       request.abortWith(
           new ApiExceptionMapper().toResponse(new PayloadTooLargeException(maxBytes)));

@@ -5,6 +5,7 @@ import dev.odc.api.service.AuditService;
 import dev.odc.core.AuditEvent;
 import dev.odc.core.api.AuditVerification;
 import dev.odc.core.api.Page;
+import dev.odc.database.AuditDao;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
@@ -44,10 +45,27 @@ public class AuditResource {
         limit);
   }
 
+  /**
+   * Checks the chain; with {@code anchorId} and {@code anchorHash} (from {@code /v1/audit/anchor}
+   * at an earlier time, kept outside the database) also that the history up to it is unchanged and
+   * complete.
+   */
   @GET
   @Path("/verify")
   @RolesAllowed("ADMIN")
-  public AuditVerification verify(@Auth OdcPrincipal caller) {
-    return audit.verify();
+  public AuditVerification verify(
+      @Auth OdcPrincipal caller,
+      @QueryParam("anchorId") Long anchorId,
+      @QueryParam("anchorHash") String anchorHash,
+      @QueryParam("anchorRows") Long anchorRows) {
+    return audit.verify(anchorId, anchorHash, anchorRows);
+  }
+
+  /** The newest row's id and hash and the row count, to keep outside the database. */
+  @GET
+  @Path("/anchor")
+  @RolesAllowed("ADMIN")
+  public AuditDao.Anchor anchor(@Auth OdcPrincipal caller) {
+    return audit.anchor();
   }
 }

@@ -2,6 +2,8 @@ package dev.odc.api.resources;
 
 import dev.odc.api.ApiConfiguration;
 import dev.odc.api.auth.ApiKeyIssuer;
+import dev.odc.api.auth.ApiScopes;
+import dev.odc.api.auth.AuditRateLimit;
 import dev.odc.api.auth.AwsIamAuthProvider;
 import dev.odc.api.auth.OdcPrincipal;
 import dev.odc.api.errors.ApiException;
@@ -11,6 +13,7 @@ import dev.odc.core.ErrorCode;
 import dev.odc.core.api.ApiKeyCreated;
 import dev.odc.core.api.AuthConfig;
 import dev.odc.core.api.AwsLoginRequest;
+import dev.odc.database.ApiKeyDao;
 import dev.odc.database.AuditLog;
 import io.dropwizard.auth.AuthenticationException;
 import jakarta.ws.rs.Consumes;
@@ -37,6 +40,14 @@ public class AuthResource {
   private final Jdbi jdbi;
   private final Optional<AwsIamAuthProvider> aws;
   private final ApiKeyIssuer issuer;
+  private final AuditRateLimit deniedAudit;
+
+  /**
+   * What a key from an AWS login may do: read, and change reservations and disks; never make other
+   * keys, so it cannot be turned into a longer-lived credential.
+   */
+  public static final List<String> AWS_LOGIN_SCOPES =
+      List.of(ApiScopes.DISKS, ApiScopes.READ, ApiScopes.RESERVATIONS);
 
   public AuthResource(
       ApiConfiguration config, Jdbi jdbi, Optional<AwsIamAuthProvider> aws, ApiKeyIssuer issuer) {
@@ -44,7 +55,11 @@ public class AuthResource {
     this.jdbi = jdbi;
     this.aws = aws;
     this.issuer = issuer;
+    this.deniedAudit = new AuditRateLimit(DENIED_AUDITS_PER_MINUTE, Duration.ofMinutes(1));
   }
+
+  /** Refused AWS logins audited per minute per API instance; the rest are counted. */
+  static final int DENIED_AUDITS_PER_MINUTE = 10;
 
   @GET
   @Path("/config")
@@ -71,8 +86,15 @@ public class AuthResource {
       throw new ApiException(ErrorCode.UNAVAILABLE, "STS cannot be reached; retry later");
     }
     if (principal.isEmpty()) {
-      new AuditLog(jdbi)
-          .append("system:api", "auth.aws-login", "user", null, AuditEvent.DENIED, Map.of());
+      long suppressed = deniedAudit.tryAcquire();
+      if (suppressed >= 0) {
+        Map<String, Object> details =
+            suppressed == 0 ? Map.of() : Map.of("suppressedBefore", suppressed);
+        jdbi.useHandle(
+            h ->
+                AuditLog.append(
+                    h, "system:api", "auth.aws-login", "user", null, AuditEvent.DENIED, details));
+      }
       throw AwsIamAuthProvider.refused();
     }
     OdcPrincipal caller = principal.get();
@@ -94,8 +116,11 @@ public class AuthResource {
                   caller.getName(),
                   "aws-login",
                   ttl,
-                  List.of(),
-                  Map.of("via", "aws-login", "ttlHours", ttl.toHours()));
+                  AWS_LOGIN_SCOPES,
+                  null,
+                  ApiKeyDao.ORIGIN_AWS_LOGIN,
+                  Map.of(
+                      "via", "aws-login", "ttlHours", ttl.toHours(), "scopes", AWS_LOGIN_SCOPES));
             });
     return Response.status(Response.Status.CREATED).entity(created).build();
   }

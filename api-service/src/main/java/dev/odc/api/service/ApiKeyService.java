@@ -76,24 +76,53 @@ public class ApiKeyService {
       throw ApiException.limit(
           "apiKeys.maxTtl", maxHours, "ttlHours exceeds the limit of " + maxHours + " hours");
     }
+    ApiKey parent = caller.key().orElse(null);
+    if (parent != null
+        && request.ttlHours() != null
+        && clock.instant().plus(ttl).isAfter(parent.expiresAt())) {
+      // a key never outlives the key that made it; without ttlHours the default is cut short
+      throw new ApiException(
+          ErrorCode.FORBIDDEN,
+          "a key made with an API key cannot outlive it: this one expires at "
+              + parent.expiresAt()
+              + "; ask for fewer ttlHours or omit them",
+          Map.of("expiresAt", parent.expiresAt().toString()));
+    }
+    String origin = parent == null ? ApiKeyDao.ORIGIN_OIDC : ApiKeyDao.ORIGIN_API_KEY;
     return jdbi.inTransaction(
-        handle ->
-            issuer.issue(
-                handle,
-                caller.user(),
-                caller.getName(),
-                name,
-                ttl,
-                granted,
-                Map.of(
-                    "name",
-                    name,
-                    "ttlHours",
-                    ttl.toHours(),
-                    "via",
-                    caller.method(),
-                    "scopes",
-                    granted)));
+        handle -> {
+          if (parent != null) {
+            // the parent may have been revoked since this request authenticated
+            ApiKeyDao keys = handle.attach(ApiKeyDao.class);
+            boolean usable =
+                keys.lockForChild(parent.id()).filter(k -> k.usableAt(clock.instant())).isPresent()
+                    && keys.standing(parent.id(), clock.instant())
+                        .map(ApiKeyDao.Standing::lineageUsable)
+                        .orElse(false);
+            if (!usable) {
+              throw new ApiException(
+                  ErrorCode.UNAUTHENTICATED, "the API key of this request is no longer valid");
+            }
+          }
+          return issuer.issue(
+              handle,
+              caller.user(),
+              caller.getName(),
+              name,
+              ttl,
+              granted,
+              parent,
+              origin,
+              Map.of(
+                  "name",
+                  name,
+                  "ttlHours",
+                  ttl.toHours(),
+                  "via",
+                  caller.method(),
+                  "scopes",
+                  granted));
+        });
   }
 
   public List<ApiKey> list(OdcPrincipal caller) {
@@ -118,7 +147,8 @@ public class ApiKeyService {
             throw ApiException.notFound("API key", id);
           }
           if (key.get().revokedAt() == null) {
-            keys.revoke(keyId, clock.instant());
+            // the keys made from this one, however indirectly, go with it
+            keys.revokeWithDescendants(keyId, clock.instant());
             AuditLog.append(
                 handle,
                 caller.getName(),

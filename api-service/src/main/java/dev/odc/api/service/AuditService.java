@@ -6,15 +6,13 @@ import dev.odc.api.errors.ApiException;
 import dev.odc.core.AuditEvent;
 import dev.odc.core.api.AuditVerification;
 import dev.odc.core.api.Page;
+import dev.odc.database.AuditDao;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 
 /** Audit queries and the hash-chain check. */
 public class AuditService {
-  private static final int VERIFY_BATCH = 1000;
-  private static final String GENESIS = "0".repeat(64);
   private final Jdbi jdbi;
 
   public AuditService(Jdbi jdbi) {
@@ -54,8 +52,8 @@ public class AuditService {
         && !List.of(AuditEvent.SUCCESS, AuditEvent.DENIED, AuditEvent.FAILURE).contains(outcome)) {
       throw ApiException.invalid("outcome", "outcome must be success, denied or failure");
     }
-    Instant since = time(filter.since(), "since");
-    Instant until = time(filter.until(), "until");
+    Instant since = Validation.instant(filter.since(), "since");
+    Instant until = Validation.instant(filter.until(), "until");
     long before = beforeId;
     String actorFilter = actor;
     List<AuditEvent> rows =
@@ -79,52 +77,37 @@ public class AuditService {
     return new Page<>(items, Long.toString(items.get(size - 1).id()));
   }
 
-  private static Instant time(String value, String field) {
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    try {
-      return Instant.parse(value.trim());
-    } catch (DateTimeParseException e) {
-      throw ApiException.invalid(
-          field, field + " must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
-    }
-  }
-
   private static String blankToNull(String value) {
     return value == null || value.isBlank() ? null : value.trim();
   }
 
   /**
-   * Walks the whole chain in id order: each row must link to the previous row's hash and its own
-   * hash must match its content.
+   * Walks the whole chain ({@link AuditDao#verify(AuditDao.Anchor)}): links, hashes, ids without
+   * gaps, and when an anchor taken earlier is given, that its row is still there unchanged.
+   *
+   * @param anchorId the anchor's row id, or null for none
+   * @param anchorHash the anchor's row hash (64 hex digits), required with {@code anchorId}
+   * @param anchorRows the row count of the anchor, or null
    */
-  public AuditVerification verify() {
-    return jdbi.withExtension(
-        ApiQueries.class,
-        q -> {
-          long checked = 0;
-          long afterId = 0;
-          String previous = GENESIS;
-          while (true) {
-            List<ApiQueries.ChainRow> rows = q.chainSlice(afterId, VERIFY_BATCH);
-            if (rows.isEmpty()) {
-              return new AuditVerification(true, checked, null, null);
-            }
-            for (ApiQueries.ChainRow row : rows) {
-              checked++;
-              if (!row.prevHash().equals(previous)) {
-                return new AuditVerification(
-                    false, checked, row.id(), "prev_hash does not match the previous row's hash");
-              }
-              if (!row.hash().equals(row.expected())) {
-                return new AuditVerification(
-                    false, checked, row.id(), "hash does not match the row's content");
-              }
-              previous = row.hash();
-              afterId = row.id();
-            }
-          }
-        });
+  public AuditVerification verify(Long anchorId, String anchorHash, Long anchorRows) {
+    AuditDao.Anchor anchor = null;
+    if (anchorId != null || anchorHash != null) {
+      if (anchorId == null || anchorHash == null) {
+        throw ApiException.invalid("anchorId", "anchorId and anchorHash go together");
+      }
+      try {
+        anchor = new AuditDao.Anchor(anchorId, anchorHash, anchorRows == null ? 0 : anchorRows);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid("anchorHash", e.getMessage());
+      }
+    }
+    AuditDao.Anchor expected = anchor;
+    return jdbi.withExtension(AuditDao.class, dao -> dao.verify(expected));
+  }
+
+  /** The newest row's id and hash and the row count: what to keep outside the database. */
+  public AuditDao.Anchor anchor() {
+    return jdbi.withExtension(AuditDao.class, AuditDao::head)
+        .orElseThrow(() -> ApiException.notFound("audit row", "any"));
   }
 }

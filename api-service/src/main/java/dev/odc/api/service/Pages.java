@@ -21,10 +21,16 @@ public final class Pages {
   }
 
   public static Cursor cursor(String cursor) {
+    Cursor decoded;
     try {
-      return Cursor.decodeNullable(cursor);
+      decoded = Cursor.decodeNullable(cursor);
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("cursor", "cursor is invalid");
     }
+    if (decoded != null && !Validation.inRange(decoded.createdAt())) {
+      // not one this API made: a cursor outside the database's range of times
+      throw ApiException.invalid("cursor", "cursor is invalid");
+    }
+    return decoded;
   }
 }

@@ -39,8 +39,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link OidcAuthProvider#verifiedClaims} against a loopback issuer (real HTTP discovery and JWKS
- * that the test can rotate): the RSA fast path and nimbus's path must accept and refuse the same
- * tokens, and the JWKS is fetched once, then again only for an unknown kid.
+ * that the test can rotate): what nimbus's processor and the verified-token cache accept and
+ * refuse, and the JWKS is fetched once, then again only for an unknown kid.
  */
 class OidcAuthProviderTest {
   HttpServer server;
@@ -257,5 +257,105 @@ class OidcAuthProviderTest {
             provider.verify(
                 rs256(new RSAKeyGenerator(2048).keyID("x").generate(), claims().build())))
         .isEmpty();
+  }
+
+  @Test
+  void aTokenNamingAnotherKeysThumbprintCannotMakeValidTokensFail() throws Exception {
+    // the JWKS holds a second key with an X.509 thumbprint; an unauthenticated token that names
+    // that thumbprint (and no kid) must not change which key verifies tokens without kid
+    RSAKey withThumbprint = new RSAKeyGenerator(2048).keyID("rsa-x5t").generate();
+    RSAKey published =
+        new RSAKey.Builder(withThumbprint.toRSAPublicKey())
+            .keyID(null)
+            .x509CertSHA256Thumbprint(Base64URL.encode("thumbprint-of-another-key"))
+            .build();
+    RSAKey noKid =
+        new RSAKey.Builder(rsa1.toRSAPublicKey()).privateKey(rsa1.toPrivateKey()).build();
+    publish(noKid, published);
+    String valid =
+        sign(
+            new JWSHeader.Builder(JWSAlgorithm.RS256).build(),
+            claims().build(),
+            new RSASSASigner(rsa1));
+    String poison =
+        sign(
+            new JWSHeader.Builder(JWSAlgorithm.RS256)
+                .x509CertSHA256Thumbprint(Base64URL.encode("thumbprint-of-another-key"))
+                .build(),
+            claims().build(),
+            new RSASSASigner(new RSAKeyGenerator(2048).generate()));
+    assertThat(accepted(poison)).isFalse();
+    assertThat(accepted(valid)).isTrue();
+    assertThat(accepted(poison)).isFalse();
+    assertThat(accepted(valid)).isTrue();
+  }
+
+  @Test
+  void aKeyRemovedFromTheJwksStopsWorkingOnceTheJwksIsFetchedAgain() throws Exception {
+    OidcConfig config = config(List.of("RS256"));
+    config.jwksCacheTtl = Duration.milliseconds(200);
+    provider = new OidcAuthProvider(config, null);
+    RSAKey rsa2 = new RSAKeyGenerator(2048).keyID("rsa-2").generate();
+    publish(rsa1, rsa2);
+    String signedByRsa2 = rs256(rsa2, claims().build());
+    assertThat(accepted(signedByRsa2)).isTrue();
+    publish(rsa1);
+    // the JWKS cache lives 200 ms; the key must stop working as soon as the JWKS is read again,
+    // not a fixed time later
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(5))
+        .pollInterval(java.time.Duration.ofMillis(50))
+        .until(() -> !accepted(signedByRsa2));
+    assertThat(accepted(rs256(rsa1, claims().build()))).isTrue();
+  }
+
+  @Test
+  void aNullPayloadOrABlankSubjectIsRefusedNotAnError() throws Exception {
+    JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build();
+    com.nimbusds.jose.JWSObject nullPayload =
+        new com.nimbusds.jose.JWSObject(header, new com.nimbusds.jose.Payload("null"));
+    nullPayload.sign(new RSASSASigner(rsa1));
+    assertThat(accepted(nullPayload.serialize())).isFalse();
+    // the directory is null: a blank subject must be refused before any user lookup
+    assertThat(provider.verify(rs256(rsa1, claims().subject("").build()))).isEmpty();
+    assertThat(provider.verify(rs256(rsa1, claims().subject("  ").build()))).isEmpty();
+  }
+
+  @Test
+  void tokensWithoutIssueTimeOrLivingTooLongAreRefused() throws Exception {
+    Instant now = Instant.now();
+    assertThat(accepted(rs256(rsa1, claims().issueTime(null).build()))).isFalse();
+    // issued in the future
+    assertThat(accepted(rs256(rsa1, claims().issueTime(Date.from(now.plusSeconds(3600))).build())))
+        .isFalse();
+    // a ten-year token (above the 24 h default maximum lifetime)
+    assertThat(
+            accepted(
+                rs256(
+                    rsa1,
+                    claims()
+                        .expirationTime(Date.from(now.plusSeconds(10L * 365 * 24 * 3600)))
+                        .build())))
+        .isFalse();
+  }
+
+  @Test
+  void idTokensAreNotAcceptedAsAccessTokens() throws Exception {
+    assertThat(accepted(rs256(rsa1, claims().claim("at_hash", "abc").build()))).isFalse();
+    assertThat(accepted(rs256(rsa1, claims().claim("c_hash", "abc").build()))).isFalse();
+    // Dex copies the login's nonce into access tokens: a nonce alone is no mark of an ID token
+    assertThat(accepted(rs256(rsa1, claims().claim("nonce", "n-1").build()))).isTrue();
+    assertThat(accepted(rs256(rsa1, claims().claim("typ", "ID").build()))).isFalse();
+    assertThat(accepted(rs256(rsa1, claims().claim("typ", "Bearer").build()))).isTrue();
+  }
+
+  @Test
+  void aVerifiedTokenIsAnsweredFromTheCacheUntilItsKeyLeavesTheJwks() throws Exception {
+    String token = rs256(rsa1, claims().build());
+    JWTClaimsSet first = provider.verifiedClaims(token).orElseThrow();
+    assertThat(provider.verifiedClaims(token)).contains(first);
+    assertThat(provider.cachedTokens()).isEqualTo(1);
+    // a token that differs in one character of the signature is not the cached one
+    assertThat(accepted(token.substring(0, token.length() - 2) + "AA")).isFalse();
   }
 }
