@@ -620,6 +620,18 @@ class ApiServiceIT {
     error(call("/v1/disks/private", b).delete(), 404, ErrorCode.NOT_FOUND);
     error(post("/v1/disks/private/rename", b, "{\"newName\":\"mine\"}"), 404, ErrorCode.NOT_FOUND);
     error(call("/v1/disks/private/snapshots", b).get(), 404, ErrorCode.NOT_FOUND);
+    error(
+        post("/v1/disks/private/restore", b, "{\"snapshotId\":\"" + UUID.randomUUID() + "\"}"),
+        404,
+        ErrorCode.NOT_FOUND);
+    error(
+        post("/v1/disks/private/restore", a, "{\"snapshotId\":\"yesterday\"}"),
+        400,
+        ErrorCode.INVALID_ARGUMENT);
+    error(
+        post("/v1/disks/private/restore", a, "{\"snapshotId\":\"" + UUID.randomUUID() + "\"}"),
+        404,
+        ErrorCode.NOT_FOUND);
     error(call("/v1/api-keys/" + key.apiKey().id(), b).delete(), 404, ErrorCode.NOT_FOUND);
     error(call("/v1/reservations?all=true", b).get(), 403, ErrorCode.FORBIDDEN);
     error(call("/v1/reservations?user=alice", b).get(), 403, ErrorCode.FORBIDDEN);

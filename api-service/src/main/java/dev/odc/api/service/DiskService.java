@@ -11,9 +11,11 @@ import dev.odc.core.ErrorCode;
 import dev.odc.core.api.CreateDiskRequest;
 import dev.odc.core.api.Page;
 import dev.odc.core.api.RenameDiskRequest;
+import dev.odc.core.api.RestoreDiskRequest;
 import dev.odc.core.queue.DiskOperationMessage;
 import dev.odc.database.AuditLog;
 import dev.odc.database.Cursor;
+import dev.odc.database.DiskSnapshotDao;
 import dev.odc.database.ReservationDao;
 import dev.odc.database.pgmq.Pgmq;
 import java.time.Clock;
@@ -194,6 +196,60 @@ public class DiskService {
               AuditEvent.SUCCESS,
               Map.of("from", name, "to", newName));
           return q.findDisk(userId, newName).orElseThrow();
+        });
+  }
+
+  /**
+   * Makes the disk's next reservation start from one of its ready snapshots (an undo for a broken
+   * home directory): the processor then restores a new claim from it, whatever the zone, and the
+   * superseded claim goes once that reservation is ACTIVE. A snapshot of another disk, or another
+   * user's, answers 404 like a missing one.
+   */
+  public DiskSnapshot restore(OdcPrincipal caller, String name, RestoreDiskRequest request) {
+    Validation.required(request, "body");
+    String raw = Validation.required(request.snapshotId(), "snapshotId");
+    UUID snapshotId;
+    try {
+      snapshotId = UUID.fromString(raw.trim());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(
+          "snapshotId", "snapshotId must be a snapshot id as `gpu-dev disk snapshots` lists it");
+    }
+    return jdbi.inTransaction(
+        handle -> {
+          ApiQueries q = handle.attach(ApiQueries.class);
+          find(q, caller, name);
+          Disk disk =
+              q.lockDisk(caller.user().id(), name)
+                  .orElseThrow(() -> ApiException.notFound("disk", name));
+          DiskSnapshotDao snapshots = handle.attach(DiskSnapshotDao.class);
+          DiskSnapshot snapshot =
+              snapshots
+                  .findById(snapshotId)
+                  .filter(s -> s.diskId().equals(disk.id()) && s.deletedAt() == null)
+                  .orElseThrow(() -> ApiException.notFound("snapshot", raw));
+          if (!snapshot.ready()) {
+            throw new ApiException(
+                ErrorCode.INVALID_STATE,
+                "snapshot "
+                    + raw
+                    + (snapshot.failed()
+                        ? " failed (" + snapshot.failure() + ") and cannot be restored"
+                        : " is not ready yet; try again once `gpu-dev disk snapshots "
+                            + name
+                            + "` shows it ready"),
+                Map.of("snapshotId", raw));
+          }
+          snapshots.requestRestore(snapshot.id(), clock.instant());
+          AuditLog.append(
+              handle,
+              caller.getName(),
+              "disk.restore",
+              "disk",
+              disk.id().toString(),
+              AuditEvent.SUCCESS,
+              Map.of("name", name, "snapshotId", raw, "snapshot", snapshot.snapshotName()));
+          return snapshots.findById(snapshot.id()).orElseThrow();
         });
   }
 
