@@ -84,7 +84,7 @@ class RealApiIT {
    * Two release snapshots of disk data2, written as the processor writes them (the release's row,
    * then the follower's outcome): the CLI lists both with their state and restores the ready one.
    */
-  private void restoreFromAChosenSnapshot() {
+  private void restoreFromAChosenSnapshot() throws IOException {
     UUID diskId =
         UUID.fromString(json(cli.run("disk", "list", "-o", "json")).get(0).path("id").asText());
     DiskSnapshot good =

@@ -287,14 +287,7 @@ class ProcessorIT {
           .as("disk kept")
           .isNotNull();
       // the release snapshot is followed to ready without any later reservation
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .until(
-              () ->
-                  jdbi.onDemand(DiskSnapshotDao.class)
-                      .findByName(snapshot)
-                      .map(DiskSnapshot::ready)
-                      .orElse(false));
+      awaitSnapshotReady(snapshot);
       assertThat(jdbi.onDemand(DiskSnapshotDao.class).findByName(snapshot).orElseThrow())
           .satisfies(s -> assertThat(s.cloudSnapshotId()).startsWith("snap-"))
           .satisfies(s -> assertThat(s.retainedUntil()).as("left to the policy").isNull());
@@ -371,14 +364,7 @@ class ProcessorIT {
           .until(() -> disks.findById(diskId).orElseThrow().inUseBy() == null);
       // wait for the release snapshot to be ready, then make the disk's zone full
       String snapshot = Names.snapshot(diskId, r.id());
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .until(
-              () ->
-                  jdbi.onDemand(DiskSnapshotDao.class)
-                      .findByName(snapshot)
-                      .map(DiskSnapshot::ready)
-                      .orElse(false));
+      awaitSnapshotReady(snapshot);
       nodesUsed.add(active.nodeName());
       sim.cordon(active.nodeName(), true);
     }
@@ -387,6 +373,18 @@ class ProcessorIT {
     assertThat(auditActions(Processor.ACTOR, disk.id().toString()))
         .filteredOn(a -> a.startsWith("disk.claim.delete"))
         .hasSize(2);
+  }
+
+  /** Waits until the snapshot follower recorded the snapshot {@code name} ready. */
+  private void awaitSnapshotReady(String name) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                jdbi.onDemand(DiskSnapshotDao.class)
+                    .findByName(name)
+                    .map(DiskSnapshot::ready)
+                    .orElse(false));
   }
 
   /** The names of the claims carrying the disk label of {@code claim}. */
@@ -429,9 +427,7 @@ class ProcessorIT {
     Disk disk = disks.findByUserAndName(alice.id(), "home").orElseThrow();
     reservations.cancel(first.id(), "alice", "done");
     String good = Names.snapshot(disk.id(), first.id());
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> snapshots.findByName(good).map(DiskSnapshot::ready).orElse(false));
+    awaitSnapshotReady(good);
 
     // the second session's release snapshot fails in the CSI driver
     sim.failSnapshots("injected: SnapshotQuotaExceeded");

@@ -20,9 +20,11 @@ import dev.odc.database.ReservationDao;
 import dev.odc.database.pgmq.Pgmq;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -103,18 +105,43 @@ public class DiskService {
                 limits.maxDisks,
                 "you have " + count + " disks, the limit is " + limits.maxDisks);
           }
-          UUID id = UUID.randomUUID();
-          q.insertDisk(id, userId, name, size, clock.instant());
-          AuditLog.append(
-              handle,
-              caller.getName(),
-              "disk.create",
-              "disk",
-              id.toString(),
-              AuditEvent.SUCCESS,
-              Map.of("name", name, "sizeGb", size));
+          insert(handle, caller, name, size, clock.instant(), Map.of());
           return q.findDisk(userId, name).orElseThrow();
         });
+  }
+
+  /**
+   * Inserts a disk of the caller and its {@code disk.create} audit row, in the caller's
+   * transaction; the limits are the caller's to check first.
+   */
+  static UUID insert(
+      Handle handle,
+      OdcPrincipal caller,
+      String name,
+      int sizeGb,
+      Instant now,
+      Map<String, Object> moreDetails) {
+    UUID id = UUID.randomUUID();
+    handle.attach(ApiQueries.class).insertDisk(id, caller.user().id(), name, sizeGb, now);
+    Map<String, Object> details = new LinkedHashMap<>(moreDetails);
+    details.put("name", name);
+    details.put("sizeGb", sizeGb);
+    AuditLog.append(
+        handle,
+        caller.getName(),
+        "disk.create",
+        "disk",
+        id.toString(),
+        AuditEvent.SUCCESS,
+        details);
+    return id;
+  }
+
+  /** The caller's disk {@code name}, locked until the transaction ends; 404 when there is none. */
+  private static Disk lockOwn(ApiQueries q, OdcPrincipal caller, String name) {
+    find(q, caller, name);
+    return q.lockDisk(caller.user().id(), name)
+        .orElseThrow(() -> ApiException.notFound("disk", name));
   }
 
   /** Soft delete; refused while a reservation uses or waits for the disk. */
@@ -122,10 +149,7 @@ public class DiskService {
     return jdbi.inTransaction(
         handle -> {
           ApiQueries q = handle.attach(ApiQueries.class);
-          find(q, caller, name);
-          Disk disk =
-              q.lockDisk(caller.user().id(), name)
-                  .orElseThrow(() -> ApiException.notFound("disk", name));
+          Disk disk = lockOwn(q, caller, name);
           if (disk.inUse()
               || handle.attach(ReservationDao.class).liveCountUsingDisk(caller.user().id(), name)
                   > 0) {
@@ -171,9 +195,7 @@ public class DiskService {
     return jdbi.inTransaction(
         handle -> {
           ApiQueries q = handle.attach(ApiQueries.class);
-          find(q, caller, name);
-          Disk disk =
-              q.lockDisk(userId, name).orElseThrow(() -> ApiException.notFound("disk", name));
+          Disk disk = lockOwn(q, caller, name);
           if (newName.equals(name)) {
             return disk;
           }
@@ -218,10 +240,7 @@ public class DiskService {
     return jdbi.inTransaction(
         handle -> {
           ApiQueries q = handle.attach(ApiQueries.class);
-          find(q, caller, name);
-          Disk disk =
-              q.lockDisk(caller.user().id(), name)
-                  .orElseThrow(() -> ApiException.notFound("disk", name));
+          Disk disk = lockOwn(q, caller, name);
           DiskSnapshotDao snapshots = handle.attach(DiskSnapshotDao.class);
           DiskSnapshot snapshot =
               snapshots

@@ -4,7 +4,6 @@ import dev.odc.api.ApiConfiguration.LimitsConfig;
 import dev.odc.api.auth.OdcPrincipal;
 import dev.odc.api.db.ApiQueries;
 import dev.odc.api.errors.ApiException;
-import dev.odc.core.AuditEvent;
 import dev.odc.core.Disk;
 import dev.odc.core.ErrorCode;
 import dev.odc.core.GpuType;
@@ -13,7 +12,6 @@ import dev.odc.core.ReservationStatus;
 import dev.odc.core.User;
 import dev.odc.core.api.CreateReservationRequest;
 import dev.odc.core.api.Page;
-import dev.odc.database.AuditLog;
 import dev.odc.database.Cursor;
 import dev.odc.database.GpuTypeDao;
 import dev.odc.database.NewReservation;
@@ -223,16 +221,13 @@ public class ReservationService {
               + DEFAULT_DISK_NAME
               + "'; this one starts without a disk (name one with --disk)");
     }
-    UUID id = UUID.randomUUID();
-    q.insertDisk(id, userId, DEFAULT_DISK_NAME, limits.defaultDiskSizeGb, clock.instant());
-    AuditLog.append(
+    DiskService.insert(
         handle,
-        caller.getName(),
-        "disk.create",
-        "disk",
-        id.toString(),
-        AuditEvent.SUCCESS,
-        Map.of("name", DEFAULT_DISK_NAME, "sizeGb", limits.defaultDiskSizeGb, "default", true));
+        caller,
+        DEFAULT_DISK_NAME,
+        limits.defaultDiskSizeGb,
+        clock.instant(),
+        Map.of("default", true));
     return new Reservations.Decision(DEFAULT_DISK_NAME, null);
   }
 
