@@ -127,6 +127,20 @@ jobs:
     interval: 1h
     keepNewest: {{ .Values.storage.snapshotRetention.keepNewest }}
     maxAge: {{ .Values.storage.snapshotRetention.maxAge }}
+    neverReadyLimit: {{ .Values.storage.snapshotRetention.neverReadyLimit }}
+    maxDeletionsPerRun: {{ .Values.storage.snapshotRetention.maxDeletionsPerRun }}
   reconciliation:
     interval: 15m
+{{- if eq .Values.cloud.provider "aws" }}
+# The cloud backend: deletes the cloud snapshot behind a deleted VolumeSnapshot (Retain policy).
+cloud:
+  type: aws
+  region: {{ required "cloud.aws.region is required when cloud.provider is aws" .Values.cloud.aws.region | quote }}
+{{- else if eq .Values.cloud.provider "gcp" }}
+# The cloud backend: deletes the cloud snapshot behind a deleted VolumeSnapshot (Retain policy).
+cloud:
+  type: gcp
+  project: {{ required "cloud.gcp.project is required when cloud.provider is gcp" .Values.cloud.gcp.project | quote }}
+  region: {{ required "cloud.gcp.region is required when cloud.provider is gcp" .Values.cloud.gcp.region | quote }}
+{{- end }}
 {{- end -}}

@@ -620,6 +620,18 @@ class ApiServiceIT {
     error(call("/v1/disks/private", b).delete(), 404, ErrorCode.NOT_FOUND);
     error(post("/v1/disks/private/rename", b, "{\"newName\":\"mine\"}"), 404, ErrorCode.NOT_FOUND);
     error(call("/v1/disks/private/snapshots", b).get(), 404, ErrorCode.NOT_FOUND);
+    error(
+        post("/v1/disks/private/restore", b, "{\"snapshotId\":\"" + UUID.randomUUID() + "\"}"),
+        404,
+        ErrorCode.NOT_FOUND);
+    error(
+        post("/v1/disks/private/restore", a, "{\"snapshotId\":\"yesterday\"}"),
+        400,
+        ErrorCode.INVALID_ARGUMENT);
+    error(
+        post("/v1/disks/private/restore", a, "{\"snapshotId\":\"" + UUID.randomUUID() + "\"}"),
+        404,
+        ErrorCode.NOT_FOUND);
     error(call("/v1/api-keys/" + key.apiKey().id(), b).delete(), 404, ErrorCode.NOT_FOUND);
     error(call("/v1/reservations?all=true", b).get(), 403, ErrorCode.FORBIDDEN);
     error(call("/v1/reservations?user=alice", b).get(), 403, ErrorCode.FORBIDDEN);
@@ -750,6 +762,51 @@ class ApiServiceIT {
       jdbi().useHandle(h -> h.execute("drop trigger odc_test_fail_audit on audit_log"));
     }
     assertThat(writes()).isEqualTo(before);
+  }
+
+  @Test
+  @Order(17)
+  void theFirstReservationCreatesTheHomeDiskAndAHeldOneIsSaidPlainly() {
+    String erin = token("erin", List.of());
+    Reservation first = reserve(erin, "{\"gpuType\":\"t4\",\"gpuCount\":1,\"hours\":1}");
+    assertThat(first.diskName()).isEqualTo("home");
+    Disk home = read(call("/v1/disks/home", erin).get(), Disk.class);
+    assertThat(home.sizeGb()).isEqualTo(50); // limits.defaultDiskSizeGb of test-config.yml
+    assertThat(auditOf("disk.create", home.id().toString()))
+        .singleElement()
+        .satisfies(e -> assertThat(e.actor()).isEqualTo("erin"));
+
+    // home is held by the first: the next one starts without a disk and says why
+    Reservation second = reserve(erin, "{\"gpuType\":\"t4\",\"gpuCount\":1,\"hours\":1}");
+    assertThat(second.diskName()).isNull();
+    assertThat(second.statusHistory().get(0).reason())
+        .startsWith("no disk:")
+        .contains("'home' is in use by another of your reservations");
+    assertThat(auditOf("reservation.create", second.id().toString()))
+        .singleElement()
+        .satisfies(e -> assertThat(e.details()).containsKey("diskNote"));
+    // an explicit --disk none gets no note
+    Reservation none =
+        reserve(erin, "{\"gpuType\":\"t4\",\"gpuCount\":1,\"hours\":1,\"disk\":\"none\"}");
+    assertThat(none.statusHistory().get(0).reason()).isNull();
+
+    // once released, the next reservation reuses the same disk
+    for (Reservation r : List.of(first, second, none)) {
+      post("/v1/reservations/" + r.id() + "/cancel", erin, "").close();
+    }
+    Reservation again = reserve(erin, "{\"gpuType\":\"t4\",\"gpuCount\":1,\"hours\":1}");
+    assertThat(again.diskName()).isEqualTo("home");
+    assertThat(read(call("/v1/disks", erin).get(), new TypeReference<Page<Disk>>() {}).items())
+        .extracting(Disk::id)
+        .containsExactly(home.id());
+    post("/v1/reservations/" + again.id() + "/cancel", erin, "").close();
+  }
+
+  private static List<AuditEvent> auditOf(String action, String resourceId) {
+    return read(
+            call("/v1/audit?action=" + action + "&resourceId=" + resourceId, admin()).get(),
+            new TypeReference<Page<AuditEvent>>() {})
+        .items();
   }
 
   @Test

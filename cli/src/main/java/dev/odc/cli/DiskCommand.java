@@ -4,6 +4,7 @@ import dev.odc.core.Disk;
 import dev.odc.core.DiskSnapshot;
 import dev.odc.core.api.CreateDiskRequest;
 import dev.odc.core.api.RenameDiskRequest;
+import dev.odc.core.api.RestoreDiskRequest;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
       DiskCommand.Create.class,
       DiskCommand.Delete.class,
       DiskCommand.Rename.class,
-      DiskCommand.Snapshots.class
+      DiskCommand.Snapshots.class,
+      DiskCommand.Restore.class
     },
     footer = {
       "",
@@ -183,20 +185,65 @@ final class DiskCommand implements Callable<Integer> {
         s.printJson(snaps);
         return ExitCodes.OK;
       }
-      Table t = new Table("SNAPSHOT", "READY", "SIZE", "CREATED", "KEPT UNTIL");
+      Table t = new Table("ID", "CREATED", "STATE", "SIZE", "SNAPSHOT");
       for (DiskSnapshot d : snaps) {
         t.row(
-            d.snapshotName(),
-            d.ready() ? "yes" : "no",
-            d.sizeGb() == null ? null : d.sizeGb() + " GB",
+            d.id().toString(),
             Fmt.time(d.createdAt()),
-            Fmt.time(d.retainedUntil()));
+            d.ready() ? "ready" : d.failed() ? "failed: " + d.failure() : "pending",
+            d.sizeGb() == null ? null : d.sizeGb() + " GB",
+            d.snapshotName());
       }
       if (t.isEmpty()) {
         s.out().println("No snapshots.");
         s.out().flush();
       } else {
         t.print(s.out());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "restore",
+      description =
+          "Make the disk's next reservation start from one of its ready snapshots (an undo for a"
+              + " broken home directory). The current contents stay in the previous claim until"
+              + " that reservation is running.")
+  static final class Restore implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin CommonOptions common;
+
+    @Parameters(paramLabel = "NAME", description = "Disk name.")
+    String name;
+
+    @Option(
+        names = "--snapshot",
+        required = true,
+        paramLabel = "ID",
+        description = "Snapshot id, as `gpu-dev disk snapshots NAME` lists it.")
+    String snapshotId;
+
+    @Override
+    public Integer call() {
+      Session s = Session.of(spec, common);
+      DiskSnapshot chosen =
+          s.api()
+              .post(
+                  path(name) + "/restore", new RestoreDiskRequest(snapshotId), DiskSnapshot.class);
+      if (common.json()) {
+        s.printJson(chosen);
+      } else {
+        s.out()
+            .println(
+                "Disk "
+                    + name
+                    + ": the next reservation starts from snapshot "
+                    + chosen.id()
+                    + " of "
+                    + Fmt.time(chosen.createdAt())
+                    + ".");
+        s.out().flush();
       }
       return ExitCodes.OK;
     }

@@ -4,6 +4,7 @@ import dev.odc.core.Reservation;
 import dev.odc.core.StatusChange;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 
 /** How reservations look in tables and in {@code show}. */
 final class Reservations {
@@ -49,6 +50,18 @@ final class Reservations {
     t.print(out);
   }
 
+  /**
+   * Why a reservation has no disk when the API chose none for it (the default disk was held or
+   * could not be created): the reason of its first status change.
+   */
+  static Optional<String> diskNote(Reservation r) {
+    if (r.diskName() != null || r.statusHistory().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(r.statusHistory().get(0).reason())
+        .filter(reason -> reason.startsWith("no disk:"));
+  }
+
   static String status(Reservation r) {
     if (r.queuePosition() != null && r.status().name().equals("QUEUED")) {
       return "QUEUED #" + r.queuePosition();
@@ -74,7 +87,11 @@ final class Reservations {
     if (r.image() != null) {
       out.println("image:     " + r.image());
     }
-    out.println("disk:      " + (r.diskName() == null ? "none" : r.diskName()));
+    out.println(
+        "disk:      "
+            + (r.diskName() == null
+                ? diskNote(r).map(n -> "none (" + n + ")").orElse("none")
+                : r.diskName()));
     if (!r.labels().isEmpty()) {
       out.println("labels:    " + r.labels());
     }

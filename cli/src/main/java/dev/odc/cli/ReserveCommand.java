@@ -126,6 +126,7 @@ final class ReserveCommand implements Callable<Integer> {
     }
     if (!common.json()) {
       s.err().println("Reservation " + r.shortId() + " created (" + r.status() + ").");
+      Reservations.diskNote(r).ifPresent(n -> s.err().println("Note: " + n));
       s.err().flush();
     }
     return watch(s, r);
@@ -148,6 +149,8 @@ final class ReserveCommand implements Callable<Integer> {
                   + " for "
                   + Fmt.hours(r.hours())
                   + " h");
+      s.out().println("disk: " + (r.diskName() == null ? "none" : r.diskName()));
+      Reservations.diskNote(r).ifPresent(n -> s.out().println("Note: " + n));
       s.out().println("Follow it with: gpu-dev show " + r.shortId());
       s.out().flush();
     }

@@ -287,7 +287,7 @@ class CommandsTest {
     assertThat(list.get(0).path("name").asText()).isEqualTo("data2");
     assertThat(cli.run("disk", "snapshots", "data2").out())
         .contains("snap-data2-1")
-        .contains("yes");
+        .contains("ready");
     assertThat(cli.run("disk", "snapshots", "nope").exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(cli.run("disk", "delete", "data2").out()).contains("Deleted disk data2");
     assertThat(cli.run("disk", "delete", "data2").exitCode()).isEqualTo(ExitCodes.NOT_FOUND);

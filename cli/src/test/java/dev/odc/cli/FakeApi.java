@@ -354,7 +354,8 @@ final class FakeApi implements AutoCloseable {
                           d.sizeGb(),
                           true,
                           Instant.parse("2026-01-02T03:04:05Z"),
-                          Instant.parse("2026-02-01T00:00:00Z"),
+                          null,
+                          null,
                           null)),
                   null));
         } else {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.odc.api.ApiApplication;
 import dev.odc.api.ApiConfiguration;
+import dev.odc.core.DiskSnapshot;
 import dev.odc.core.Json;
+import dev.odc.database.DiskSnapshotDao;
 import dev.odc.database.testing.PostgresExtension;
 import dev.odc.testing.MotoServer;
 import io.dropwizard.testing.ConfigOverride;
@@ -15,8 +17,10 @@ import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.AfterAll;
@@ -57,6 +61,50 @@ class RealApiIT {
     if (MOTO != null) {
       MOTO.close();
     }
+  }
+
+  /**
+   * Two release snapshots of disk data2, written as the processor writes them (the release's row,
+   * then the follower's outcome): the CLI lists both with their state and restores the ready one.
+   */
+  private void restoreFromAChosenSnapshot() throws IOException {
+    UUID diskId =
+        UUID.fromString(json(cli.run("disk", "list", "-o", "json")).get(0).path("id").asText());
+    DiskSnapshot good =
+        DiskSnapshot.released(UUID.randomUUID(), diskId, "snap-good", 60, Instant.now());
+    DiskSnapshot bad =
+        DiskSnapshot.released(UUID.randomUUID(), diskId, "snap-bad", 60, Instant.now());
+    DB.jdbi()
+        .useExtension(
+            DiskSnapshotDao.class,
+            dao -> {
+              dao.insert(good);
+              dao.markReady(good.id(), "snap-0123456789abcdef0", 60);
+              dao.insert(bad);
+              dao.markFailed(bad.id(), "SnapshotQuotaExceeded");
+            });
+    CliRunner.Result list = cli.run("disk", "snapshots", "data2");
+    assertThat(list.out())
+        .contains(good.id().toString())
+        .contains("ready")
+        .contains("failed: SnapshotQuotaExceeded");
+
+    CliRunner.Result restore =
+        cli.run("disk", "restore", "data2", "--snapshot", good.id().toString());
+    assertThat(restore.exitCode()).as(restore.toString()).isZero();
+    assertThat(restore.out()).contains("next reservation starts from snapshot " + good.id());
+    assertThat(DB.jdbi().onDemand(DiskSnapshotDao.class).requestedRestore(diskId))
+        .map(DiskSnapshot::id)
+        .contains(good.id());
+
+    CliRunner.Result failed =
+        cli.run("disk", "restore", "data2", "--snapshot", bad.id().toString());
+    assertThat(failed.exitCode()).isEqualTo(ExitCodes.ERROR);
+    assertThat(failed.err()).contains("failed (SnapshotQuotaExceeded)");
+    // another disk's snapshot id is unknown here
+    assertThat(cli.run("disk", "restore", "home", "--snapshot", good.id().toString()).exitCode())
+        .isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(cli.run("audit", "--action", "disk.restore").out()).contains("disk.restore");
   }
 
   @Test
@@ -199,6 +247,7 @@ class RealApiIT {
     assertThat(json(cli.run("disk", "list", "-o", "json")).get(0).path("name").asText())
         .isEqualTo("data2");
     assertThat(cli.run("disk", "snapshots", "data2").exitCode()).isZero();
+    restoreFromAChosenSnapshot();
     assertThat(cli.run("disk", "delete", "data2").exitCode()).isZero();
     assertThat(cli.run("disk", "snapshots", "missing").exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
 

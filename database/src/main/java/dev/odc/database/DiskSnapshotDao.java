@@ -13,7 +13,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 public interface DiskSnapshotDao {
   String COLUMNS =
       "id, disk_id, snapshot_name, cloud_snapshot_id, size_gb, ready, created_at, retained_until,"
-          + " deleted_at";
+          + " deleted_at, failure";
 
   default void insert(DiskSnapshot s) {
     insertRow(
@@ -24,13 +24,14 @@ public interface DiskSnapshotDao {
         s.sizeGb(),
         s.ready(),
         s.createdAt(),
-        s.retainedUntil());
+        s.retainedUntil(),
+        s.failure());
   }
 
   @SqlUpdate(
       "insert into disk_snapshots (id, disk_id, snapshot_name, cloud_snapshot_id, size_gb, ready,"
-          + " created_at, retained_until) values (:id, :diskId, :snapshotName, :cloudSnapshotId,"
-          + " :sizeGb, :ready, :createdAt, :retainedUntil)")
+          + " created_at, retained_until, failure) values (:id, :diskId, :snapshotName,"
+          + " :cloudSnapshotId, :sizeGb, :ready, :createdAt, :retainedUntil, :failure)")
   void insertRow(
       @Bind("id") UUID id,
       @Bind("diskId") UUID diskId,
@@ -39,7 +40,8 @@ public interface DiskSnapshotDao {
       @Bind("sizeGb") Integer sizeGb,
       @Bind("ready") boolean ready,
       @Bind("createdAt") Instant createdAt,
-      @Bind("retainedUntil") Instant retainedUntil);
+      @Bind("retainedUntil") Instant retainedUntil,
+      @Bind("failure") String failure);
 
   @SqlQuery("select " + COLUMNS + " from disk_snapshots where id = :id")
   Optional<DiskSnapshot> findById(@Bind("id") UUID id);
@@ -63,11 +65,64 @@ public interface DiskSnapshotDao {
           + " and ready order by created_at desc, id limit 1")
   Optional<DiskSnapshot> newestReady(@Bind("diskId") UUID diskId);
 
-  /** Records that the VolumeSnapshot became ready, with the cloud's id and size once known. */
+  /**
+   * The newest snapshot of a disk that is not deleted, ready or not: what the last release left.
+   */
+  @SqlQuery(
+      "select "
+          + COLUMNS
+          + " from disk_snapshots where disk_id = :diskId and deleted_at is null"
+          + " order by created_at desc, id limit 1")
+  Optional<DiskSnapshot> newest(@Bind("diskId") UUID diskId);
+
+  /** The snapshot the disk's owner asked the next reservation to restore from, if any. */
+  @SqlQuery(
+      "select "
+          + COLUMNS
+          + " from disk_snapshots where disk_id = :diskId and deleted_at is null and ready"
+          + " and restore_requested_at is not null order by restore_requested_at desc, id limit 1")
+  Optional<DiskSnapshot> requestedRestore(@Bind("diskId") UUID diskId);
+
+  /** Asks that the disk's next claim be restored from this snapshot. */
   @SqlUpdate(
-      "update disk_snapshots set ready = true,"
+      "update disk_snapshots set restore_requested_at = :at where id = :id and ready"
+          + " and deleted_at is null")
+  boolean requestRestore(@Bind("id") UUID id, @Bind("at") Instant at);
+
+  /** Clears the disk's restore requests: the claim they asked for was made. */
+  @SqlUpdate(
+      "update disk_snapshots set restore_requested_at = null where disk_id = :diskId"
+          + " and restore_requested_at is not null")
+  int clearRestoreRequests(@Bind("diskId") UUID diskId);
+
+  /** Snapshots of every disk neither ready nor failed yet, oldest first. */
+  @SqlQuery(
+      "select "
+          + COLUMNS
+          + " from disk_snapshots where not ready and failure is null and deleted_at is null"
+          + " order by created_at, id")
+  List<DiskSnapshot> listPending();
+
+  /**
+   * Records that the snapshot failed; only a pending one changes.
+   *
+   * @return false when it was ready or failed already (another processor recorded it)
+   */
+  @SqlUpdate(
+      "update disk_snapshots set failure = :failure where id = :id and not ready"
+          + " and failure is null")
+  boolean markFailed(@Bind("id") UUID id, @Bind("failure") String failure);
+
+  /**
+   * Records that the VolumeSnapshot became ready, with the cloud's id and size once known; only a
+   * snapshot not yet ready changes (a late ready clears a recorded timeout).
+   *
+   * @return false when it was ready already
+   */
+  @SqlUpdate(
+      "update disk_snapshots set ready = true, failure = null,"
           + " cloud_snapshot_id = coalesce(:cloudSnapshotId, cloud_snapshot_id),"
-          + " size_gb = coalesce(:sizeGb, size_gb) where id = :id")
+          + " size_gb = coalesce(:sizeGb, size_gb) where id = :id and not ready")
   boolean markReady(
       @Bind("id") UUID id,
       @Bind("cloudSnapshotId") String cloudSnapshotId,

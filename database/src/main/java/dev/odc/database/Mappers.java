@@ -184,7 +184,8 @@ final class Mappers {
           rs.getBoolean("ready"),
           instant(rs, "created_at"),
           instant(rs, "retained_until"),
-          instant(rs, "deleted_at"));
+          instant(rs, "deleted_at"),
+          rs.getString("failure"));
     }
   }
 

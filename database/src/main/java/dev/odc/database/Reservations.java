@@ -120,9 +120,24 @@ public final class Reservations {
      */
     String admit(Handle h, NewReservation request, Optional<GpuType> type);
 
+    /**
+     * Like {@link #admit}, with a note for the user about the disk choice (for example that the
+     * default disk is held by another reservation, so this one starts without a disk). The note
+     * becomes the reason of the first status change and the {@code diskNote} of the audit row.
+     */
+    default Decision decide(Handle h, NewReservation request, Optional<GpuType> type) {
+      return new Decision(admit(h, request, type), null);
+    }
+
     /** Admits every request with the disk it names, whether or not it exists yet. */
     Admission ANY = (h, request, type) -> request.diskName();
   }
+
+  /**
+   * What an {@link Admission} decided: the disk the reservation gets (null for none) and a note to
+   * the user about it (null for none).
+   */
+  public record Decision(String diskName, String diskNote) {}
 
   /**
    * A reservation as {@link #create} stored it, and how many waiting ones of its type are ahead.
@@ -153,9 +168,6 @@ public final class Reservations {
     requireActor(actor);
     UUID id = UUID.randomUUID();
     Instant now = now();
-    String history =
-        Mappers.toJson(
-            List.of(new StatusChange(ReservationStatus.PENDING, now, request.username(), null)));
     String message =
         Mappers.toJson(new ReservationMessage(id, ReservationMessage.Action.PROVISION));
     return jdbi.inTransaction(
@@ -166,7 +178,16 @@ public final class Reservations {
                   .bind("gpuType", request.gpuType())
                   .mapTo(GpuType.class)
                   .findOne();
-          String diskName = admission.admit(h, request, type);
+          Decision decision = admission.decide(h, request, type);
+          String diskName = decision.diskName();
+          String history =
+              Mappers.toJson(
+                  List.of(
+                      new StatusChange(
+                          ReservationStatus.PENDING,
+                          now,
+                          request.username(),
+                          decision.diskNote())));
           Created created =
               h.createQuery(INSERT_RETURNING_WAITING_AHEAD)
                   .bind("id", id)
@@ -198,6 +219,9 @@ public final class Reservations {
           details.put("hours", r.hours());
           if (r.diskName() != null) {
             details.put("disk", r.diskName());
+          }
+          if (decision.diskNote() != null) {
+            details.put("diskNote", decision.diskNote());
           }
           int audited =
               h.createUpdate(SEND_AND_AUDIT)

@@ -205,6 +205,7 @@ class DiskDaoIT {
             false,
             now.minusSeconds(300),
             now.minusSeconds(60),
+            null,
             null);
     DiskSnapshot newest =
         new DiskSnapshot(
@@ -216,6 +217,7 @@ class DiskDaoIT {
             false,
             now.minusSeconds(100),
             now.minusSeconds(30),
+            null,
             null);
     DiskSnapshot pending =
         new DiskSnapshot(
@@ -227,6 +229,7 @@ class DiskDaoIT {
             false,
             now,
             now.plusSeconds(3600),
+            null,
             null);
     snapshots.insert(old);
     snapshots.insert(newest);
@@ -261,7 +264,16 @@ class DiskDaoIT {
             () ->
                 snapshots.insert(
                     new DiskSnapshot(
-                        UUID.randomUUID(), d.id(), "snap-new", null, null, false, now, null, null)))
+                        UUID.randomUUID(),
+                        d.id(),
+                        "snap-new",
+                        null,
+                        null,
+                        false,
+                        now,
+                        null,
+                        null,
+                        null)))
         .isInstanceOf(UnableToExecuteStatementException.class);
   }
 }

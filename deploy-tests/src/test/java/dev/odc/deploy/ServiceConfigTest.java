@@ -7,6 +7,8 @@ import dev.odc.api.ApiConfiguration;
 import dev.odc.cronjobs.CronjobsConfiguration;
 import dev.odc.deploy.Chart.Profile;
 import dev.odc.processor.ProcessorConfiguration;
+import dev.odc.providers.aws.AwsCloudProviderFactory;
+import dev.odc.providers.gcp.GcpCloudProviderFactory;
 import io.dropwizard.configuration.ConfigurationSourceProvider;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.configuration.YamlConfigurationFactory;
@@ -73,6 +75,12 @@ class ServiceConfigTest {
 
     assertThat(config.getKubernetes().getNamespace()).isEqualTo("odc-reservations");
     assertThat(config.getScheduler().getInstanceId()).isEqualTo(ENV.get("ODC_POD_NAME"));
+    // the cloud backend the profile's provider names, bound from the chart's cloud: block
+    switch (profile) {
+      case DEFAULT -> assertThat(config.getCloud()).isEmpty();
+      case EKS -> assertThat(config.getCloud()).get().isInstanceOf(AwsCloudProviderFactory.class);
+      case GKE -> assertThat(config.getCloud()).get().isInstanceOf(GcpCloudProviderFactory.class);
+    }
   }
 
   @ParameterizedTest

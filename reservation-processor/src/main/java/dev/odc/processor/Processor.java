@@ -16,9 +16,11 @@ import dev.odc.processor.provisioning.OwnerConfigMap;
 import dev.odc.processor.provisioning.Provisioner;
 import dev.odc.processor.provisioning.ReservationServices;
 import dev.odc.processor.provisioning.ServerPods;
+import dev.odc.processor.provisioning.SupersededClaims;
 import dev.odc.processor.queue.Admission;
 import dev.odc.processor.queue.QueueRefresher;
 import dev.odc.processor.queue.ZoneRules;
+import dev.odc.processor.snapshots.SnapshotFollower;
 import dev.odc.processor.status.StatusReconciler;
 import dev.odc.processor.sweep.Sweep;
 import dev.odc.processor.teardown.Teardown;
@@ -72,6 +74,8 @@ public final class Processor implements Managed {
   private final MessageHandler messages;
   private final Sweep sweep;
   private final DiskOperations diskOperations;
+  private final SnapshotFollower snapshotFollower;
+  private final SupersededClaims supersededClaims;
   private QueueConsumer<ReservationMessage> consumer;
   private QueueConsumer<DiskOperationMessage> diskConsumer;
   private volatile boolean running;
@@ -128,7 +132,18 @@ public final class Processor implements Managed {
         new ReservationServices(client, objects, capacity, ns, settings.dnsDomain());
     ServerPods pods =
         new ServerPods(client, objects, ns, settings.gpuTypeLabel(), this.metrics, clock);
-    HomeDisk homeDisk = new HomeDisk(jdbi, storage, ns, settings.defaultDiskSizeGb(), clock);
+    this.snapshotFollower =
+        new SnapshotFollower(
+            jdbi, client, storage, ns, SnapshotFollower.DEFAULT_READY_TIMEOUT, clock, events);
+    this.supersededClaims = new SupersededClaims(jdbi, client, storage, ns);
+    HomeDisk homeDisk =
+        new HomeDisk(
+            jdbi,
+            storage,
+            ns,
+            settings.defaultDiskSizeGb(),
+            clock,
+            name -> events.execute(() -> snapshotFollower.check(name)));
     Admission admission =
         new Admission(jdbi, reservations, reads, capacity, owner, new ZoneRules(jdbi), ns, clock);
     this.queue = new QueueRefresher(admission, reads, pgmq, events, () -> running);
@@ -197,6 +212,8 @@ public final class Processor implements Managed {
     long sweepMillis = settings.sweepInterval().toMillis();
     events.scheduleWithFixedDelay(
         sweep::runSafely, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+    events.scheduleWithFixedDelay(
+        this::sweepDisks, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     QueueConsumer.Builder<ReservationMessage> builder =
         QueueConsumer.builder(
                 pgmq, listenDataSource, ReservationMessage.QUEUE, ReservationMessage.class)
@@ -217,6 +234,16 @@ public final class Processor implements Managed {
     log.info("Processor {} started on namespace {}", settings.workerId(), settings.namespace());
   }
 
+  /** Release snapshots the informer missed or that timed out, and claims superseded by a move. */
+  private void sweepDisks() {
+    try {
+      snapshotFollower.sweep();
+      supersededClaims.sweep();
+    } catch (RuntimeException e) {
+      log.warn("Disk sweep failed; the next one retries", e);
+    }
+  }
+
   /**
    * Starts only the informers, without the queue consumer and the sweep: for callers that feed
    * {@link #handle} themselves (tests, benchmarks). {@link #start} calls it.
@@ -228,6 +255,7 @@ public final class Processor implements Managed {
     running = true;
     capacity.start(
         queue::capacityFreed, status::podChanged, settings.namespace(), status::serviceChanged);
+    snapshotFollower.start();
   }
 
   @Override
@@ -236,6 +264,7 @@ public final class Processor implements Managed {
       return;
     }
     running = false;
+    snapshotFollower.stop();
     if (consumer != null) {
       consumer.stop();
     }

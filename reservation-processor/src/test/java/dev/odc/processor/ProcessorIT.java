@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.odc.core.Disk;
+import dev.odc.core.DiskSnapshot;
 import dev.odc.core.Labels;
 import dev.odc.core.Reservation;
 import dev.odc.core.ReservationStatus;
@@ -314,8 +315,21 @@ class ProcessorIT {
       assertThat(client.persistentVolumeClaims().inNamespace(NS).withName(disk.pvcName()).get())
           .as("disk kept")
           .isNotNull();
+      // the release snapshot is followed to ready without any later reservation
+      awaitSnapshotReady(snapshot);
+      assertThat(jdbi.onDemand(DiskSnapshotDao.class).findByName(snapshot).orElseThrow())
+          .satisfies(s -> assertThat(s.cloudSnapshotId()).startsWith("snap-"))
+          .satisfies(s -> assertThat(s.retainedUntil()).as("left to the policy").isNull());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> auditActions(Processor.ACTOR, disk.id().toString()).size() == 5);
       assertThat(auditActions(Processor.ACTOR, disk.id().toString()))
-          .containsExactly("disk.create:", "disk.lock:", "disk.snapshot:", "disk.unlock:");
+          .containsExactlyInAnyOrder(
+              "disk.create:",
+              "disk.lock:",
+              "disk.snapshot:",
+              "disk.unlock:",
+              "disk.snapshot.ready:");
     }
     assertThat(jdbi.onDemand(ReservationDao.class).findById(a.id()).orElseThrow().status())
         .isEqualTo(ReservationStatus.CANCELLED);
@@ -353,6 +367,149 @@ class ProcessorIT {
     assertThat(restored.getSpec().getDataSource().getName())
         .isEqualTo(Names.snapshot(before.id(), first.id()));
     assertThat(secondActive.nodeName()).isNotEqualTo(firstActive.nodeName());
+  }
+
+  @Test
+  void aDiskMovedTwiceKeepsExactlyOneClaim() {
+    simulate(NodePool.of("l4", 3, 4).inZones("zone-a", "zone-b", "zone-c"));
+    processor("p1", true);
+    User alice = TestData.user(jdbi, "alice");
+    DiskDao disks = jdbi.onDemand(DiskDao.class);
+    List<String> nodesUsed = new ArrayList<>();
+    Disk disk = null;
+    for (String name : List.of("first", "second", "third")) {
+      Reservation r = reserve(alice, name, "l4", 1, 1, "home");
+      Reservation active = awaitStatus(r.id(), ReservationStatus.ACTIVE);
+      disk = disks.findByUserAndName(alice.id(), "home").orElseThrow();
+      String current = disk.pvcName();
+      // the verified move deletes every older claim of the disk
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> claimsOf(current).equals(List.of(current)));
+      reservations.cancel(r.id(), "alice", "done");
+      UUID diskId = disk.id();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> disks.findById(diskId).orElseThrow().inUseBy() == null);
+      // wait for the release snapshot to be ready, then make the disk's zone full
+      String snapshot = Names.snapshot(diskId, r.id());
+      awaitSnapshotReady(snapshot);
+      nodesUsed.add(active.nodeName());
+      sim.cordon(active.nodeName(), true);
+    }
+    assertThat(nodesUsed).doesNotHaveDuplicates();
+    assertThat(disk.zone()).isEqualTo("zone-c");
+    assertThat(auditActions(Processor.ACTOR, disk.id().toString()))
+        .filteredOn(a -> a.startsWith("disk.claim.delete"))
+        .hasSize(2);
+  }
+
+  /** Waits until the snapshot follower recorded the snapshot {@code name} ready. */
+  private void awaitSnapshotReady(String name) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                jdbi.onDemand(DiskSnapshotDao.class)
+                    .findByName(name)
+                    .map(DiskSnapshot::ready)
+                    .orElse(false));
+  }
+
+  /** The names of the claims carrying the disk label of {@code claim}. */
+  private List<String> claimsOf(String claim) {
+    String diskId =
+        client
+            .persistentVolumeClaims()
+            .inNamespace(NS)
+            .withName(claim)
+            .get()
+            .getMetadata()
+            .getLabels()
+            .get(Labels.DISK_ID);
+    return client
+        .persistentVolumeClaims()
+        .inNamespace(NS)
+        .withLabel(Labels.DISK_ID, diskId)
+        .list()
+        .getItems()
+        .stream()
+        .map(c -> c.getMetadata().getName())
+        .sorted()
+        .toList();
+  }
+
+  @Test
+  void aFailedReleaseSnapshotIsRecordedAndTheUserToldBeforeOlderDataIsRestored() {
+    sim =
+        ClusterSimulator.builder(client)
+            .nodes(NodePool.of("l4", 2, 4).inZones("zone-a", "zone-b"))
+            .snapshotDelay(Duration.ofMillis(500))
+            .start();
+    processor("p1", true);
+    User alice = TestData.user(jdbi, "alice");
+    DiskDao disks = jdbi.onDemand(DiskDao.class);
+    DiskSnapshotDao snapshots = jdbi.onDemand(DiskSnapshotDao.class);
+
+    Reservation first = reserve(alice, "first", "l4", 1, 1, "home");
+    Reservation firstActive = awaitStatus(first.id(), ReservationStatus.ACTIVE);
+    Disk disk = disks.findByUserAndName(alice.id(), "home").orElseThrow();
+    reservations.cancel(first.id(), "alice", "done");
+    String good = Names.snapshot(disk.id(), first.id());
+    awaitSnapshotReady(good);
+
+    // the second session's release snapshot fails in the CSI driver
+    sim.failSnapshots("injected: SnapshotQuotaExceeded");
+    Reservation second = reserve(alice, "second", "l4", 1, 1, "home");
+    awaitStatus(second.id(), ReservationStatus.ACTIVE);
+    reservations.cancel(second.id(), "alice", "done");
+    String bad = Names.snapshot(disk.id(), second.id());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> snapshots.findByName(bad).map(s -> s.failed()).orElse(false));
+    assertThat(snapshots.findByName(bad).orElseThrow().failure()).contains("SnapshotQuotaExceeded");
+    assertThat(auditActions(Processor.ACTOR, disk.id().toString()))
+        .contains("disk.snapshot.ready:", "disk.snapshot.failed:");
+    String oldClaim = disks.findById(disk.id()).orElseThrow().pvcName();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> disks.findById(disk.id()).orElseThrow().inUseBy() == null);
+
+    // the disk's zone is full: a restore would have to use the older snapshot; the user is told
+    sim.cordon(firstActive.nodeName(), true);
+    Reservation third = reserve(alice, "third", "l4", 1, 1, "home");
+    Reservation failed = awaitStatus(third.id(), ReservationStatus.FAILED);
+    DiskSnapshot older = snapshots.findByName(good).orElseThrow();
+    assertThat(failed.failureReason())
+        .contains("the last snapshot of disk 'home' failed")
+        .contains("SnapshotQuotaExceeded")
+        .contains("kept in claim " + oldClaim)
+        .contains("gpu-dev disk restore home --snapshot " + older.id());
+    assertThat(client.persistentVolumeClaims().inNamespace(NS).withName(oldClaim).get())
+        .as("the newest data is not lost")
+        .isNotNull();
+
+    // the user accepts the older snapshot: the next reservation starts from it
+    sim.failSnapshots(null);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> disks.findById(disk.id()).orElseThrow().inUseBy() == null);
+    assertThat(snapshots.requestRestore(older.id(), java.time.Instant.now())).isTrue();
+    Reservation fourth = reserve(alice, "fourth", "l4", 1, 1, "home");
+    awaitStatus(fourth.id(), ReservationStatus.ACTIVE);
+    Disk moved = disks.findById(disk.id()).orElseThrow();
+    assertThat(moved.zone()).isEqualTo("zone-b");
+    assertThat(
+            client
+                .persistentVolumeClaims()
+                .inNamespace(NS)
+                .withName(moved.pvcName())
+                .get()
+                .getSpec()
+                .getDataSource()
+                .getName())
+        .isEqualTo(good);
+    assertThat(snapshots.requestedRestore(disk.id())).isEmpty();
   }
 
   @Test

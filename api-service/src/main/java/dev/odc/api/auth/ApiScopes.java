@@ -13,7 +13,7 @@ import java.util.Set;
  * <ul>
  *   <li>{@code read}: nothing more (read-only key);
  *   <li>{@code reservations}: create, cancel and extend reservations ({@code /v1/reservations});
- *   <li>{@code disks}: create, rename and delete disks ({@code /v1/disks});
+ *   <li>{@code disks}: create, rename, restore and delete disks ({@code /v1/disks});
  *   <li>{@code api-keys}: create and revoke API keys ({@code /v1/api-keys}), with at most the
  *       calling key's own scopes.
  * </ul>

@@ -7,6 +7,7 @@ import dev.odc.core.DiskSnapshot;
 import dev.odc.core.api.CreateDiskRequest;
 import dev.odc.core.api.Page;
 import dev.odc.core.api.RenameDiskRequest;
+import dev.odc.core.api.RestoreDiskRequest;
 import io.dropwizard.auth.Auth;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
@@ -64,6 +65,14 @@ public class DiskResource {
   public Disk rename(
       @Auth OdcPrincipal caller, @PathParam("name") String name, RenameDiskRequest request) {
     return disks.rename(caller, name, request);
+  }
+
+  @POST
+  @Path("/{name}/restore")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public DiskSnapshot restore(
+      @Auth OdcPrincipal caller, @PathParam("name") String name, RestoreDiskRequest request) {
+    return disks.restore(caller, name, request);
   }
 
   @GET

@@ -11,16 +11,20 @@ import dev.odc.core.ErrorCode;
 import dev.odc.core.api.CreateDiskRequest;
 import dev.odc.core.api.Page;
 import dev.odc.core.api.RenameDiskRequest;
+import dev.odc.core.api.RestoreDiskRequest;
 import dev.odc.core.queue.DiskOperationMessage;
 import dev.odc.database.AuditLog;
 import dev.odc.database.Cursor;
+import dev.odc.database.DiskSnapshotDao;
 import dev.odc.database.ReservationDao;
 import dev.odc.database.pgmq.Pgmq;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -101,18 +105,43 @@ public class DiskService {
                 limits.maxDisks,
                 "you have " + count + " disks, the limit is " + limits.maxDisks);
           }
-          UUID id = UUID.randomUUID();
-          q.insertDisk(id, userId, name, size, clock.instant());
-          AuditLog.append(
-              handle,
-              caller.getName(),
-              "disk.create",
-              "disk",
-              id.toString(),
-              AuditEvent.SUCCESS,
-              Map.of("name", name, "sizeGb", size));
+          insert(handle, caller, name, size, clock.instant(), Map.of());
           return q.findDisk(userId, name).orElseThrow();
         });
+  }
+
+  /**
+   * Inserts a disk of the caller and its {@code disk.create} audit row, in the caller's
+   * transaction; the limits are the caller's to check first.
+   */
+  static UUID insert(
+      Handle handle,
+      OdcPrincipal caller,
+      String name,
+      int sizeGb,
+      Instant now,
+      Map<String, Object> moreDetails) {
+    UUID id = UUID.randomUUID();
+    handle.attach(ApiQueries.class).insertDisk(id, caller.user().id(), name, sizeGb, now);
+    Map<String, Object> details = new LinkedHashMap<>(moreDetails);
+    details.put("name", name);
+    details.put("sizeGb", sizeGb);
+    AuditLog.append(
+        handle,
+        caller.getName(),
+        "disk.create",
+        "disk",
+        id.toString(),
+        AuditEvent.SUCCESS,
+        details);
+    return id;
+  }
+
+  /** The caller's disk {@code name}, locked until the transaction ends; 404 when there is none. */
+  private static Disk lockOwn(ApiQueries q, OdcPrincipal caller, String name) {
+    find(q, caller, name);
+    return q.lockDisk(caller.user().id(), name)
+        .orElseThrow(() -> ApiException.notFound("disk", name));
   }
 
   /** Soft delete; refused while a reservation uses or waits for the disk. */
@@ -120,10 +149,7 @@ public class DiskService {
     return jdbi.inTransaction(
         handle -> {
           ApiQueries q = handle.attach(ApiQueries.class);
-          find(q, caller, name);
-          Disk disk =
-              q.lockDisk(caller.user().id(), name)
-                  .orElseThrow(() -> ApiException.notFound("disk", name));
+          Disk disk = lockOwn(q, caller, name);
           if (disk.inUse()
               || handle.attach(ReservationDao.class).liveCountUsingDisk(caller.user().id(), name)
                   > 0) {
@@ -169,9 +195,7 @@ public class DiskService {
     return jdbi.inTransaction(
         handle -> {
           ApiQueries q = handle.attach(ApiQueries.class);
-          find(q, caller, name);
-          Disk disk =
-              q.lockDisk(userId, name).orElseThrow(() -> ApiException.notFound("disk", name));
+          Disk disk = lockOwn(q, caller, name);
           if (newName.equals(name)) {
             return disk;
           }
@@ -194,6 +218,57 @@ public class DiskService {
               AuditEvent.SUCCESS,
               Map.of("from", name, "to", newName));
           return q.findDisk(userId, newName).orElseThrow();
+        });
+  }
+
+  /**
+   * Makes the disk's next reservation start from one of its ready snapshots (an undo for a broken
+   * home directory): the processor then restores a new claim from it, whatever the zone, and the
+   * superseded claim goes once that reservation is ACTIVE. A snapshot of another disk, or another
+   * user's, answers 404 like a missing one.
+   */
+  public DiskSnapshot restore(OdcPrincipal caller, String name, RestoreDiskRequest request) {
+    Validation.required(request, "body");
+    String raw = Validation.required(request.snapshotId(), "snapshotId");
+    UUID snapshotId;
+    try {
+      snapshotId = UUID.fromString(raw.trim());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(
+          "snapshotId", "snapshotId must be a snapshot id as `gpu-dev disk snapshots` lists it");
+    }
+    return jdbi.inTransaction(
+        handle -> {
+          ApiQueries q = handle.attach(ApiQueries.class);
+          Disk disk = lockOwn(q, caller, name);
+          DiskSnapshotDao snapshots = handle.attach(DiskSnapshotDao.class);
+          DiskSnapshot snapshot =
+              snapshots
+                  .findById(snapshotId)
+                  .filter(s -> s.diskId().equals(disk.id()) && s.deletedAt() == null)
+                  .orElseThrow(() -> ApiException.notFound("snapshot", raw));
+          if (!snapshot.ready()) {
+            throw new ApiException(
+                ErrorCode.INVALID_STATE,
+                "snapshot "
+                    + raw
+                    + (snapshot.failed()
+                        ? " failed (" + snapshot.failure() + ") and cannot be restored"
+                        : " is not ready yet; try again once `gpu-dev disk snapshots "
+                            + name
+                            + "` shows it ready"),
+                Map.of("snapshotId", raw));
+          }
+          snapshots.requestRestore(snapshot.id(), clock.instant());
+          AuditLog.append(
+              handle,
+              caller.getName(),
+              "disk.restore",
+              "disk",
+              disk.id().toString(),
+              AuditEvent.SUCCESS,
+              Map.of("name", name, "snapshotId", raw, "snapshot", snapshot.snapshotName()));
+          return snapshots.findById(snapshot.id()).orElseThrow();
         });
   }
 

@@ -45,6 +45,7 @@ public class ReservationService {
   private final UserDao users;
   private final LimitsConfig limits;
   private final String defaultImage;
+  private final Clock clock;
 
   public ReservationService(Jdbi jdbi, LimitsConfig limits, String defaultImage, Clock clock) {
     this.reservations = new Reservations(jdbi, new Pgmq(jdbi), clock);
@@ -53,6 +54,7 @@ public class ReservationService {
     this.users = jdbi.onDemand(UserDao.class);
     this.limits = limits;
     this.defaultImage = defaultImage;
+    this.clock = clock;
   }
 
   /**
@@ -112,46 +114,55 @@ public class ReservationService {
         reservations.create(
             wanted,
             caller.getName(),
-            (handle, req, found) -> {
-              GpuType type =
-                  found.orElseThrow(
-                      () ->
-                          ApiException.invalid(
-                              "gpuType",
-                              "unknown GPU type '"
-                                  + gpuTypeName
-                                  + "'; known types: "
-                                  + knownTypes()));
-              checkFitsNode(type, gpuCount, nodeCount);
-              int inUse;
-              String diskName = null;
-              ReservationDao locked = null;
-              if (diskRequest == null) {
-                ReservationRows.Usage usage =
-                    ReservationRows.usage(handle, user.id(), DEFAULT_DISK_NAME);
-                inUse = usage.liveGpus();
-                diskName = usage.disk().orElse(null);
-              } else {
-                locked = handle.attach(ReservationDao.class);
-                inUse = locked.liveGpusOfUser(user.id());
+            new Reservations.Admission() {
+              @Override
+              public String admit(Handle h, NewReservation req, Optional<GpuType> found) {
+                return decide(h, req, found).diskName();
               }
-              int asked = gpuCount * nodeCount;
-              if (inUse + asked > limits.maxConcurrentGpus) {
-                throw ApiException.limit(
-                    "maxConcurrentGpus",
-                    limits.maxConcurrentGpus,
-                    "you hold "
-                        + inUse
-                        + " GPUs; "
-                        + asked
-                        + " more would exceed the limit of "
-                        + limits.maxConcurrentGpus
-                        + " concurrent GPUs");
+
+              @Override
+              public Reservations.Decision decide(
+                  Handle handle, NewReservation req, Optional<GpuType> found) {
+                GpuType type =
+                    found.orElseThrow(
+                        () ->
+                            ApiException.invalid(
+                                "gpuType",
+                                "unknown GPU type '"
+                                    + gpuTypeName
+                                    + "'; known types: "
+                                    + knownTypes()));
+                checkFitsNode(type, gpuCount, nodeCount);
+                int inUse;
+                ReservationDao locked = handle.attach(ReservationDao.class);
+                Optional<String> home = Optional.empty();
+                if (diskRequest == null) {
+                  ReservationRows.Usage usage =
+                      ReservationRows.usage(handle, user.id(), DEFAULT_DISK_NAME);
+                  inUse = usage.liveGpus();
+                  home = usage.disk();
+                } else {
+                  inUse = locked.liveGpusOfUser(user.id());
+                }
+                int asked = gpuCount * nodeCount;
+                if (inUse + asked > limits.maxConcurrentGpus) {
+                  throw ApiException.limit(
+                      "maxConcurrentGpus",
+                      limits.maxConcurrentGpus,
+                      "you hold "
+                          + inUse
+                          + " GPUs; "
+                          + asked
+                          + " more would exceed the limit of "
+                          + limits.maxConcurrentGpus
+                          + " concurrent GPUs");
+                }
+                if (diskRequest == null) {
+                  return defaultDisk(handle, locked, caller, home.isPresent());
+                }
+                return new Reservations.Decision(
+                    resolveDisk(handle, locked, user, diskRequest), null);
               }
-              if (locked != null) {
-                diskName = resolveDisk(handle, locked, user, diskRequest);
-              }
-              return diskName;
             });
     return withQueuePosition(created.reservation(), created.waitingAhead());
   }
@@ -173,6 +184,51 @@ public class ReservationService {
 
   private String knownTypes() {
     return String.join(", ", gpuTypes.list().stream().map(GpuType::name).toList());
+  }
+
+  /**
+   * The default disk for a request that names none: the user's {@value #DEFAULT_DISK_NAME} disk,
+   * created here (in the reservation's transaction) on the user's first reservation; none, with a
+   * note saying why, while another live reservation of the user holds it or when the user is at the
+   * disk limit.
+   */
+  private Reservations.Decision defaultDisk(
+      Handle handle, ReservationDao rows, OdcPrincipal caller, boolean exists) {
+    UUID userId = caller.user().id();
+    ApiQueries q = handle.attach(ApiQueries.class);
+    if (exists) {
+      Disk disk = q.lockDisk(userId, DEFAULT_DISK_NAME).orElseThrow();
+      if (disk.inUse() || rows.liveCountUsingDisk(userId, DEFAULT_DISK_NAME) > 0) {
+        return new Reservations.Decision(
+            null,
+            "no disk: your disk '"
+                + DEFAULT_DISK_NAME
+                + "' is in use by another of your reservations"
+                + (disk.inUseBy() == null
+                    ? ""
+                    : " (" + disk.inUseBy().toString().substring(0, 8) + ")")
+                + "; this one starts without a disk (name another with --disk)");
+      }
+      return new Reservations.Decision(DEFAULT_DISK_NAME, null);
+    }
+    int count = q.countDisks(userId);
+    if (count >= limits.maxDisks) {
+      return new Reservations.Decision(
+          null,
+          "no disk: you have "
+              + count
+              + " disks, the limit, and none is called '"
+              + DEFAULT_DISK_NAME
+              + "'; this one starts without a disk (name one with --disk)");
+    }
+    DiskService.insert(
+        handle,
+        caller,
+        DEFAULT_DISK_NAME,
+        limits.defaultDiskSizeGb,
+        clock.instant(),
+        Map.of("default", true));
+    return new Reservations.Decision(DEFAULT_DISK_NAME, null);
   }
 
   private static String resolveDisk(

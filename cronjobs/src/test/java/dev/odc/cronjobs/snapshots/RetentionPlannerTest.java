@@ -38,8 +38,20 @@ class RetentionPlannerTest {
 
   static DiskSnapshot snap(
       Disk d, String name, Duration age, boolean ready, Instant retainedUntil) {
+    // the release's row, then what the snapshot follower records: ready, or failed
+    DiskSnapshot released =
+        DiskSnapshot.released(UUID.randomUUID(), d.id(), name, d.sizeGb(), NOW.minus(age));
     return new DiskSnapshot(
-        UUID.randomUUID(), d.id(), name, null, 100, ready, NOW.minus(age), retainedUntil, null);
+        released.id(),
+        d.id(),
+        name,
+        ready ? "snap-" + name : null,
+        released.sizeGb(),
+        ready,
+        released.createdAt(),
+        retainedUntil,
+        null,
+        ready ? null : "failed");
   }
 
   private static List<String> names(Plan plan) {
@@ -130,6 +142,30 @@ class RetentionPlannerTest {
     assertThat(plan.deletions()).hasSize(10);
     assertThat(plan.deferred()).isEqualTo(5);
     assertThat(names(plan).getFirst()).isEqualTo("s14");
+  }
+
+  @Test
+  void aReleaseRowIsGovernedByTheConfiguredPolicyAlone() {
+    // rows as a release writes them carry no retention date of their own, so a short maxAge, a
+    // keep-newest of 1 and a short never-ready limit all take effect
+    Disk d = disk("home", null);
+    RetentionPlanner strict =
+        new RetentionPlanner(new RetentionPolicy(1, Duration.ofDays(2), 10, Duration.ofHours(1)));
+    Plan plan =
+        strict.plan(
+            List.of(d),
+            List.of(
+                snap(d, "newest", Duration.ofDays(5), true, null),
+                snap(d, "older", Duration.ofDays(6), true, null),
+                snap(d, "young", Duration.ofDays(1), true, null),
+                snap(d, "failed-2h", Duration.ofHours(2), false, null),
+                snap(d, "failed-10m", Duration.ofMinutes(10), false, null)),
+            NOW);
+    assertThat(DiskSnapshot.released(UUID.randomUUID(), d.id(), "x", 1, NOW).retainedUntil())
+        .isNull();
+    // "young" is the newest ready one and the keep-newest 1; "newest" (5 days) and "older" (6
+    // days) are past maxAge; the failed one past the never-ready limit goes, the recent one stays
+    assertThat(names(plan)).containsExactly("older", "newest", "failed-2h");
   }
 
   @Test

@@ -77,19 +77,26 @@ class SnapshotRetentionJobIT {
     return d;
   }
 
+  /**
+   * A snapshot row written the way production writes it: the release's row, then (for a ready one)
+   * what the processor's snapshot follower records when the VolumeSnapshot is ready, or for a
+   * failed one, its failure.
+   */
   private DiskSnapshot snapshot(Disk d, String name, Duration age, boolean ready) {
+    DiskSnapshot released =
+        DiskSnapshot.released(UUID.randomUUID(), d.id(), name, d.sizeGb(), NOW.minus(age));
+    jdbi.useExtension(
+        DiskSnapshotDao.class,
+        dao -> {
+          dao.insert(released);
+          if (ready) {
+            dao.markReady(released.id(), "snap-" + name, 100);
+          } else {
+            dao.markFailed(released.id(), "injected: the snapshot controller gave up");
+          }
+        });
     DiskSnapshot s =
-        new DiskSnapshot(
-            UUID.randomUUID(),
-            d.id(),
-            name,
-            "snap-" + name,
-            100,
-            ready,
-            NOW.minus(age),
-            null,
-            null);
-    jdbi.useExtension(DiskSnapshotDao.class, dao -> dao.insert(s));
+        jdbi.withExtension(DiskSnapshotDao.class, dao -> dao.findById(released.id())).orElseThrow();
     GenericKubernetesResource vs =
         new GenericKubernetesResourceBuilder()
             .withApiVersion("snapshot.storage.k8s.io/v1")

@@ -15,14 +15,12 @@ import dev.odc.processor.Steps;
 import dev.odc.providers.SnapshotSpec;
 import dev.odc.providers.StorageBackend;
 import dev.odc.providers.VolumeClaim;
-import dev.odc.providers.VolumeSnapshotInfo;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,22 +34,30 @@ public final class HomeDisk {
   private static final Logger log = LoggerFactory.getLogger(HomeDisk.class);
   private static final String ACTOR = Processor.ACTOR;
 
-  /** How long the snapshot taken at a release is kept. */
-  static final Duration SNAPSHOT_RETENTION = Duration.ofDays(30);
-
   private final Jdbi jdbi;
   private final StorageBackend storage;
   private final String namespace;
   private final int defaultDiskSizeGb;
   private final Clock clock;
+  private final Consumer<String> snapshotTaken;
 
+  /**
+   * @param snapshotTaken told the name of each release snapshot once its row is written, to follow
+   *     it until it is ready or failed
+   */
   public HomeDisk(
-      Jdbi jdbi, StorageBackend storage, String namespace, int defaultDiskSizeGb, Clock clock) {
+      Jdbi jdbi,
+      StorageBackend storage,
+      String namespace,
+      int defaultDiskSizeGb,
+      Clock clock,
+      Consumer<String> snapshotTaken) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi is null");
     this.storage = Objects.requireNonNull(storage, "storage is null");
     this.namespace = Objects.requireNonNull(namespace, "namespace is null");
     this.defaultDiskSizeGb = defaultDiskSizeGb;
     this.clock = Objects.requireNonNull(clock, "clock is null");
+    this.snapshotTaken = Objects.requireNonNull(snapshotTaken, "snapshotTaken is null");
   }
 
   /**
@@ -127,25 +133,24 @@ public final class HomeDisk {
   }
 
   /**
-   * The disk's claim for a reservation in {@code zone}: the existing claim when its zone fits, else
-   * a claim restored from the newest ready snapshot, else an empty claim for a new disk.
+   * The disk's claim for a reservation in {@code zone}: the existing claim when its zone fits (and
+   * the owner asked for no restore), else a claim restored from a snapshot ({@link
+   * #restoreSource}), else an empty claim for a new disk.
    *
    * @return the claim's name
    */
   public String claim(Reservation r, Disk disk, String zone) {
-    if (disk.pvcName() != null) {
+    // a restore the owner asked for needs a new claim even where the existing one would do
+    boolean restoreRequested =
+        disk.pvcName() != null && snapshots().requestedRestore(disk.id()).isPresent();
+    if (disk.pvcName() != null && !restoreRequested) {
       Optional<VolumeClaim> existing = storage.findClaim(namespace, disk.pvcName());
       String claimZone = existing.flatMap(VolumeClaim::zoneName).orElse(disk.zone());
       if (existing.isPresent() && (zone == null || claimZone == null || zone.equals(claimZone))) {
         return disk.pvcName();
       }
     }
-    Optional<DiskSnapshot> snapshot = Optional.empty();
-    if (disk.pvcName() != null || disk.lastSnapshotName() != null) {
-      // a disk that never had a claim or a snapshot has nothing to restore: no reads for it
-      refreshSnapshots(disk);
-      snapshot = snapshots().newestReady(disk.id());
-    }
+    Optional<DiskSnapshot> snapshot = restoreSource(disk);
     snapshot.ifPresent(
         s ->
             log.info(
@@ -156,8 +161,60 @@ public final class HomeDisk {
                 zone));
     var spec = HomeClaim.desired(r, disk, zone, snapshot, namespace);
     storage.ensureClaim(spec);
-    jdbi.useHandle(h -> h.attach(DiskDao.class).setVolume(disk.id(), spec.name(), zone));
+    jdbi.useTransaction(
+        h -> {
+          h.attach(DiskDao.class).setVolume(disk.id(), spec.name(), zone);
+          h.attach(DiskSnapshotDao.class).clearRestoreRequests(disk.id());
+        });
     return spec.name();
+  }
+
+  /**
+   * The snapshot a new claim of {@code disk} starts from: the one its owner chose with {@code disk
+   * restore}, else the newest one (the last release's). A newest snapshot still pending is used
+   * too: the claim binds once it is ready, rather than restoring older data. Empty for a disk that
+   * never had a snapshot.
+   *
+   * @throws DiskUnavailableException when the newest snapshot failed: restoring an older one would
+   *     silently lose the last session's work, which is still in the previous claim
+   */
+  private Optional<DiskSnapshot> restoreSource(Disk disk) {
+    if (disk.pvcName() == null && disk.lastSnapshotName() == null) {
+      // a disk that never had a claim or a snapshot has nothing to restore: no reads for it
+      return Optional.empty();
+    }
+    DiskSnapshotDao dao = snapshots();
+    Optional<DiskSnapshot> chosen = dao.requestedRestore(disk.id());
+    if (chosen.isPresent()) {
+      return chosen;
+    }
+    Optional<DiskSnapshot> newest = dao.newest(disk.id());
+    if (newest.isPresent() && newest.get().failed()) {
+      DiskSnapshot failed = newest.get();
+      String older =
+          dao.newestReady(disk.id())
+              .map(
+                  s ->
+                      "; to start from the older snapshot "
+                          + s.id()
+                          + " of "
+                          + s.createdAt()
+                          + " instead, run: gpu-dev disk restore "
+                          + disk.name()
+                          + " --snapshot "
+                          + s.id())
+              .orElse("");
+      throw new DiskUnavailableException(
+          "the last snapshot of disk '"
+              + disk.name()
+              + "' failed ("
+              + failed.failure()
+              + "), so its newest data cannot be moved to this zone; it is kept in claim "
+              + disk.pvcName()
+              + (disk.zone() == null ? "" : " in zone " + disk.zone())
+              + older);
+    }
+    return newest;
   }
 
   /**
@@ -211,18 +268,9 @@ public final class HomeDisk {
           if (dao.findByName(name).isPresent()) {
             return;
           }
-          Instant now = clock.instant();
           dao.insert(
-              new DiskSnapshot(
-                  UUID.randomUUID(),
-                  disk.id(),
-                  name,
-                  null,
-                  disk.sizeGb(),
-                  false,
-                  now,
-                  now.plus(SNAPSHOT_RETENTION),
-                  null));
+              DiskSnapshot.released(
+                  UUID.randomUUID(), disk.id(), name, disk.sizeGb(), clock.instant()));
           h.attach(DiskDao.class).setLastSnapshot(disk.id(), name);
           AuditLog.append(
               h,
@@ -234,22 +282,7 @@ public final class HomeDisk {
               Map.of(
                   "snapshot", name, "claim", disk.pvcName(), "reservationId", r.id().toString()));
         });
-  }
-
-  /** Marks the disk's snapshots ready that the cluster reports ready. */
-  private void refreshSnapshots(Disk disk) {
-    for (DiskSnapshot s : snapshots().listByDisk(disk.id())) {
-      if (s.ready()) {
-        continue;
-      }
-      storage
-          .findSnapshot(namespace, s.snapshotName())
-          .filter(VolumeSnapshotInfo::readyToUse)
-          .ifPresent(
-              info ->
-                  snapshots()
-                      .markReady(s.id(), info.snapshotHandle(), info.restoreSizeGb().orElse(null)));
-    }
+    snapshotTaken.accept(name);
   }
 
   private DiskSnapshotDao snapshots() {

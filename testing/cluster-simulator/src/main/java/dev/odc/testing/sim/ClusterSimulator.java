@@ -203,6 +203,15 @@ public final class ClusterSimulator implements AutoCloseable {
     return snapshots.snapshotsReady();
   }
 
+  /**
+   * From now on, VolumeSnapshots that come due fail with {@code message} as their {@code
+   * status.error} instead of becoming ready (as a CSI driver out of quota or permissions does);
+   * null makes them succeed again.
+   */
+  public void failSnapshots(String message) {
+    snapshots.failWith(message);
+  }
+
   /** The label key nodes carry their GPU type under. */
   public String gpuTypeLabel() {
     return gpuTypeLabel;

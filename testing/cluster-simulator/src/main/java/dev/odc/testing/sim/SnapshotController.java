@@ -18,12 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The CSI snapshot controller: gives each new VolumeSnapshot a VolumeSnapshotContent and makes it
  * {@code readyToUse} after the snapshot delay (or records an error when its source claim is
- * missing), and deletes the content with the snapshot.
+ * missing, or while a test has switched failures on with {@link ClusterSimulator#failSnapshots}),
+ * and deletes the content with the snapshot.
  */
 final class SnapshotController {
   private final SimContext context;
   private final Duration snapshotDelay;
   private final AtomicLong snapshotsReady = new AtomicLong();
+  private volatile String failure;
 
   // loop
   private final Set<String> handledSnapshots = new HashSet<>();
@@ -31,6 +33,11 @@ final class SnapshotController {
   SnapshotController(SimContext context, Duration snapshotDelay) {
     this.context = context;
     this.snapshotDelay = snapshotDelay;
+  }
+
+  /** Snapshots that come due fail with this error from now on; null: they succeed. */
+  void failWith(String message) {
+    this.failure = message;
   }
 
   /** VolumeSnapshots made ready since start. */
@@ -66,15 +73,18 @@ final class SnapshotController {
         sourceClaim == null
             ? null
             : context.client.persistentVolumeClaims().inNamespace(ns).withName(sourceClaim).get();
-    if (pvc == null) {
+    String injected = failure;
+    if (pvc == null || injected != null) {
       String message =
-          sourceClaim == null
-              ? "snapshot has no source persistentVolumeClaimName"
-              : "failed to get input parameters to create snapshot "
-                  + name
-                  + ": persistentvolumeclaim \""
-                  + sourceClaim
-                  + "\" not found";
+          injected != null
+              ? injected
+              : sourceClaim == null
+                  ? "snapshot has no source persistentVolumeClaimName"
+                  : "failed to get input parameters to create snapshot "
+                      + name
+                      + ": persistentvolumeclaim \""
+                      + sourceClaim
+                      + "\" not found";
       Map<String, Object> status = new LinkedHashMap<>();
       status.put("readyToUse", false);
       status.put("error", Map.of("message", message, "time", Instant.now().toString()));
