@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
 
 /** The chart's NetworkPolicy follows ssh.mode, ssh.tunnelPorts and its switch. */
 class DevServerNetworkPolicyTest {
+  static final String DEV_SERVERS = "odc-dev-servers";
 
   static NetworkPolicy policy(Map<String, Object> sets) {
     List<HasMetadata> objects = Chart.parse(Chart.template(Profile.DEFAULT, sets));
-    List<NetworkPolicy> policies = Chart.ofType(objects, NetworkPolicy.class);
-    assertThat(policies).hasSize(1);
-    return policies.get(0);
+    // the control plane's own policies (networkPolicy.*) are NetworkPolicyTest's
+    return Chart.named(objects, NetworkPolicy.class, DEV_SERVERS);
   }
 
   static String ports(NetworkPolicyIngressRule rule) {
@@ -66,6 +66,8 @@ class DevServerNetworkPolicyTest {
 
     List<HasMetadata> off =
         Chart.parse(Chart.template(Profile.DEFAULT, Map.of("ssh.networkPolicy.enabled", false)));
-    assertThat(Chart.ofType(off, NetworkPolicy.class)).isEmpty();
+    assertThat(Chart.ofType(off, NetworkPolicy.class))
+        .extracting(n -> n.getMetadata().getName())
+        .doesNotContain(DEV_SERVERS);
   }
 }
