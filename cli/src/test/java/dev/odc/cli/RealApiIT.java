@@ -115,13 +115,22 @@ class RealApiIT {
         cli.env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
             .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
             .env("AWS_REGION", "us-east-1");
+    // An AWS identity logs in only as an existing user it is mapped to (aws.users): moto signed in
+    // through the identity provider before.
+    DB.jdbi()
+        .useHandle(
+            h ->
+                h.execute(
+                    "insert into users (id, issuer, subject, username)"
+                        + " values (gen_random_uuid(), 'https://idp.test', 'moto-sub', 'moto')"
+                        + " on conflict do nothing"));
     CliRunner.Result login = aws.run("login", "--aws");
     assertThat(login.exitCode()).as(login.toString()).isZero();
     assertThat(login.out()).contains("Logged in with AWS identity");
     assertThat(login.out() + login.err()).doesNotContain("wJalrXUtnFEMI");
     CliRunner.Result who = aws.run("whoami");
     assertThat(who.exitCode()).as(who.toString()).isZero();
-    assertThat(who.out()).contains("user:");
+    assertThat(who.out()).contains("user:   moto");
 
     CliRunner.Result noCreds =
         new CliRunner(home.resolve("other"))
