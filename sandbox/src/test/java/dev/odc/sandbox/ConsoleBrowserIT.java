@@ -209,18 +209,19 @@ class ConsoleBrowserIT {
         .until(() -> driver.findElements(By.cssSelector("figure svg[role='img']")).size() == 2);
     screenshot("availability");
     navigate("Disks");
-    driver.findElement(By.id("disk-name")).sendKeys("home");
+    // alice already has "home", made with her first reservation; she adds a second disk
+    driver.findElement(By.id("disk-name")).sendKeys("scratch");
     driver.findElement(By.id("disk-size")).sendKeys("50");
     driver.findElement(By.xpath("//button[text()='Create disk']")).click();
     await("alice's new disk")
         .atMost(Duration.ofSeconds(20))
         .ignoreExceptions()
-        .until(() -> text("tr[data-disk='home']"), t -> t.contains("50 GB"));
-    driver.findElement(By.cssSelector("tr[data-disk='home'] button.secondary")).click();
+        .until(() -> text("tr[data-disk='scratch']"), t -> t.contains("50 GB"));
+    driver.findElement(By.cssSelector("tr[data-disk='scratch'] button.secondary")).click();
     await("its snapshots (none yet)")
         .atMost(Duration.ofSeconds(20))
         .ignoreExceptions()
-        .until(() -> text("tr[data-disk='home']"), t -> t.contains("none yet"));
+        .until(() -> text("tr[data-disk='scratch']"), t -> t.contains("none yet"));
     screenshot("disks");
 
     // 6. Admin pages are refused to alice by the server, not only hidden.
