@@ -34,7 +34,7 @@ class BenchSmokeIT {
     assertThat(report.figures())
         .extracting(Figure::id)
         .as(printed)
-        .containsExactlyInAnyOrder("3a", "3b", "4", "5", "6");
+        .containsExactlyInAnyOrder("3a", "3b", "4", "5", "6", "6c");
     assertThat(report.figures())
         .allSatisfy(
             f -> {

@@ -65,6 +65,9 @@ public class ReservationService {
   public Reservation create(OdcPrincipal caller, CreateReservationRequest request) {
     Validation.required(request, "body");
     String gpuTypeName = Validation.required(request.gpuType(), "gpuType");
+    if (gpuTypeName.isBlank()) {
+      throw ApiException.invalid("gpuType", "gpuType must not be blank: name a GPU type");
+    }
     int gpuCount = Validation.required(request.gpuCount(), "gpuCount");
     int nodeCount = request.nodeCount() == null ? 1 : request.nodeCount();
     double hours = Validation.hours(request.hours(), "hours");
